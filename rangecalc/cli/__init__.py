@@ -1,0 +1,77 @@
+"""The ``rangecalc`` command: a thin layer that parses, calls the library, and formats.
+
+Errors are turned into one line on stderr here and nowhere else: :class:`~rangecalc.errors.UsageError`
+and click's own usage errors exit with 2, every other :class:`~rangecalc.errors.RangecalcError` with 1.
+"""
+
+import os
+import sys
+
+import click
+
+from .. import __version__
+from ..errors import RangecalcError, UsageError
+
+
+class RangecalcGroup(click.Group):
+    """A click group whose errors are one line on stderr, never a traceback."""
+
+    def main(self, args=None, prog_name=None, standalone_mode=True, **extra):
+        try:
+            result = super().main(args=args, prog_name=prog_name, standalone_mode=False, **extra)
+        except click.exceptions.Abort:
+            click.echo("rangecalc: aborted", err=True)
+            sys.exit(1)
+        except click.ClickException as exc:
+            hint = ""
+            if isinstance(exc, click.UsageError) and exc.ctx is not None:
+                hint = f" (see '{exc.ctx.command_path} --help')"
+            click.echo(f"rangecalc: error: {exc.format_message()}{hint}", err=True)
+            sys.exit(exc.exit_code)
+        except RangecalcError as exc:
+            click.echo(f"rangecalc: error: {exc}", err=True)
+            sys.exit(2 if isinstance(exc, UsageError) else 1)
+        except Exception as exc:  # a bug: still one line, with a way to see more
+            if os.environ.get("RANGECALC_DEBUG"):
+                raise
+            click.echo(
+                f"rangecalc: internal error ({type(exc).__name__}: {exc}); "
+                "this is a bug, set RANGECALC_DEBUG=1 for the traceback",
+                err=True,
+            )
+            sys.exit(1)
+        if not standalone_mode:
+            return result
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+@click.group(cls=RangecalcGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="rangecalc")
+def cli():
+    """Can aircraft X, flying from base Y, reach Z — and by how much, under which published figures.
+
+    Distances are WGS84 geodesics; every figure comes with its sources.
+
+    \b
+    Examples:
+      rangecalc reach tu22m3 mozdok
+      rangecalc distance mozdok "deir ez-zor"
+      rangecalc airframes tu22m3
+    """
+
+
+def _register():
+    from .distance import distance_cmd
+    from .listing import airframes_cmd, bases_cmd
+    from .reach import reach_cmd
+
+    for command in (distance_cmd, reach_cmd, airframes_cmd, bases_cmd):
+        cli.add_command(command)
+
+
+_register()
+
+
+def main():
+    """Console-script entry point."""
+    cli.main(prog_name="rangecalc")

@@ -1,0 +1,84 @@
+"""Options shared by several commands, defined once, and the one place that writes output."""
+
+import os
+import tempfile
+from pathlib import Path
+
+import click
+
+from ..errors import DataError, UsageError
+from ..units import DISTANCE_UNITS
+
+units_option = click.option(
+    "--units",
+    type=click.Choice([u for u in DISTANCE_UNITS if u != "m"]),
+    default="km",
+    show_default=True,
+    help="Distance unit for output: kilometres, nautical miles or statute miles.",
+)
+model_option = click.option(
+    "--model",
+    type=click.Choice(["ellipsoid", "sphere"]),
+    default="ellipsoid",
+    show_default=True,
+    help="Earth model: WGS84 ellipsoid geodesics, or a sphere for comparison only.",
+)
+precision_option = click.option(
+    "--precision",
+    type=click.IntRange(0, 6),
+    default=0,
+    show_default=True,
+    help="Decimals for distances in text, Markdown and CSV (0 is a real value).",
+)
+data_dir_option = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    envvar="RANGECALC_DATA_DIR",
+    show_envvar=True,
+    help="Extra data folder (airframes/, bases/, regions/); its entries override bundled ones.",
+)
+output_option = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file instead of stdout (written whole or not at all).",
+)
+force_option = click.option("--force", is_flag=True, help="Overwrite the --output file if it exists.")
+
+
+def format_option(choices, default):
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=default,
+        show_default=True,
+        help="Output format.",
+    )
+
+
+def emit(text, output=None, force=False):
+    """Write ``text`` to stdout, or atomically to ``output`` (temporary file, then rename)."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output = Path(output)
+    if output.exists() and not force:
+        raise UsageError(f"--output: {str(output)!r} exists; add --force to overwrite it")
+    directory = output.parent if str(output.parent) else Path(".")
+    if not directory.is_dir():
+        raise UsageError(f"--output: folder {str(directory)!r} does not exist")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{output.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+                stream.write(text)
+            os.replace(temporary, output)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise DataError(f"--output: cannot write {str(output)!r}: {exc.strerror or exc}") from None
+    click.echo(f"wrote {output}", err=True)

@@ -1,0 +1,62 @@
+"""$ rangecalc reach AIRFRAME BASE"""
+
+import json
+
+import click
+
+from ..data import load_catalog
+from ..places import resolve_place
+from ..reach import reach, resolve_targets
+from ..reports import reach_dict, reach_document, reach_table
+from .options import (
+    data_dir_option,
+    emit,
+    force_option,
+    format_option,
+    model_option,
+    output_option,
+    precision_option,
+    units_option,
+)
+
+
+@click.command("reach", short_help="Which targets an airframe reaches from a base.")
+@click.argument("airframe")
+@click.argument("base")
+@click.option(
+    "--targets",
+    default="syria",
+    show_default=True,
+    help="A target set id, or places separated by commas (names, ICAO codes, lat,lon).",
+)
+@units_option
+@model_option
+@format_option(["table", "md", "csv", "json"], "table")
+@precision_option
+@data_dir_option
+@output_option
+@force_option
+def reach_cmd(airframe, base, targets, units, model, fmt, precision, data_dir, output, force):
+    """Margins and verdicts for AIRFRAME flying from BASE to each target.
+
+    Prints the combat radius (low / nominal / high) with its sources, then for each target the direct
+    geodesic distance, the margin under each figure (radius minus distance), and a verdict: in reach under
+    every figure, depends on the figure, or out of reach under every figure.
+
+    \b
+    Examples:
+      rangecalc reach tu22m3 mozdok
+      rangecalc reach su34 hamadan --targets aleppo,raqqa,33.5,36.3 --format json
+    """
+    catalog = load_catalog(data_dir)
+    frame = catalog.airframe(airframe)
+    origin = resolve_place(base, catalog)
+    label, places = resolve_targets(targets, catalog)
+    result = reach(frame, origin, places, model=model, targets_label=label)
+    if fmt == "json":
+        text = json.dumps(reach_dict(result, units), indent=2, ensure_ascii=False) + "\n"
+    elif fmt == "csv":
+        text = reach_table(result, units, precision).render("csv")
+    else:
+        text = reach_document(result, units, fmt, precision)
+    emit(text, output, force)

@@ -1,0 +1,290 @@
+"""Bases, targets, coordinate text, and turning what a person types into a point.
+
+A place is resolved in this order: a coordinate typed as people type them; a base id, name, alias, ICAO or
+IATA code; a target id, name or alias; and finally, when the optional ``airportsdata`` package is
+installed, an ICAO code it knows. Names match case- and accent-insensitively, ignoring spaces and
+punctuation ("Deir ez-Zor" = "deir-ez-zor" = "DEIR EZ ZOR").
+"""
+
+import difflib
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from .airframes import Source
+from .errors import NotFoundError, UsageError
+
+
+@dataclass(frozen=True)
+class Base:
+    """An air base or airfield; ``lon``/``lat`` in degrees (WGS84)."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    lon: float
+    lat: float
+    country: str
+    position_uncertainty_m: float
+    sources: tuple[Source, ...]
+    icao: str | None = None
+    iata: str | None = None
+    runway_length_m: float | None = None
+    other_codes: dict = field(default_factory=dict, compare=False)
+    notes: str = ""
+    origin: str = ""
+
+    def as_dict(self):
+        return {
+            "id": self.id,
+            "name": self.name,
+            "aliases": list(self.aliases),
+            "lat": self.lat,
+            "lon": self.lon,
+            "icao": self.icao,
+            "iata": self.iata,
+            "other_codes": dict(self.other_codes),
+            "country": self.country,
+            "runway_length_m": self.runway_length_m,
+            "position_uncertainty_m": self.position_uncertainty_m,
+            "notes": self.notes,
+            "sources": [s.as_dict() for s in self.sources],
+            "file": self.origin,
+        }
+
+
+@dataclass(frozen=True)
+class Target:
+    """A named target point of a target set."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    lon: float
+    lat: float
+    country: str
+    position_uncertainty_m: float
+    sources: tuple[Source, ...]
+    set_id: str = ""
+    credit: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class TargetSet:
+    """A named list of targets, e.g. ``syria``, read from ``regions/<id>.toml``."""
+
+    id: str
+    name: str
+    credit: str
+    targets: tuple[Target, ...]
+    origin: str = ""
+
+
+@dataclass(frozen=True)
+class Place:
+    """A resolved point: what was typed, what it resolved to, and where it came from.
+
+    ``kind`` is one of ``base``, ``target``, ``coordinates``, ``airportsdata``; ``ref`` is the
+    :class:`Base` or :class:`Target` when there is one; ``note`` says how it was resolved when that is not
+    obvious (for example an ICAO code found only in the ``airportsdata`` package).
+    """
+
+    label: str
+    lon: float
+    lat: float
+    kind: str
+    ref: object = None
+    note: str = ""
+
+    @property
+    def id(self):
+        return getattr(self.ref, "id", None)
+
+    def as_dict(self):
+        out = {"name": self.label, "lat": self.lat, "lon": self.lon, "kind": self.kind}
+        if self.id:
+            out["id"] = self.id
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+def normalise_name(text):
+    """Fold case and accents and drop everything but letters and digits: ``'Deir ez-Zor'`` -> ``'deirezzor'``."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return "".join(c for c in stripped.casefold() if c.isalnum())
+
+
+# --- coordinate text -----------------------------------------------------------------------------------
+
+_NUMBER = r"\d+(?:\.\d*)?|\.\d+"
+# One angle: signed decimal degrees, or degrees-minutes-seconds with symbols or spaces, then an optional
+# hemisphere letter. Minutes and seconds are optional.
+_ANGLE = re.compile(
+    rf"""^\s*(?P<hemi_pre>[NSEW])?\s*(?P<sign>[+-])?\s*(?P<deg>{_NUMBER})\s*(?:°|º|deg|d)?
+    (?:\s*(?P<min>{_NUMBER})\s*(?:'|′|’|m|min)?
+    (?:\s*(?P<sec>{_NUMBER})\s*(?:"|″|”|''|′′|s|sec)?)?)?
+    \s*(?P<hemi>[NSEW])?\s*$""",
+    re.VERBOSE | re.IGNORECASE,
+)
+_HEMISPHERE_SPLIT = re.compile(r"""(?<=[\d.°'"′″\s][NSns])[\s,;]*(?=[\s\d+\-.EWew])""")
+COORDINATE_FORMS = (
+    "'35.21,48.65' (lat,lon), '35.21 48.65', '35.21N 48.65E', '48.65E 35.21N', "
+    "'35°12\\'42\"N 48°39\\'12\"E', '35 12 42 N 48 39 12 E'"
+)
+
+
+def looks_like_coordinates(text):
+    """True when ``text`` starts like a coordinate pair (a digit, sign or decimal point)."""
+    return bool(re.match(r"^\s*[NSns]?\s*[+\-]?\s*[\d.]", text or ""))
+
+
+def _parse_angle(text):
+    """Return ``(degrees, hemisphere letter or None)`` or None if ``text`` is not one angle."""
+    match = _ANGLE.match(text)
+    if not match:
+        return None
+    if match["hemi_pre"] and match["hemi"]:
+        return None
+    hemi = (match["hemi_pre"] or match["hemi"] or "").upper() or None
+    degrees = float(match["deg"])
+    minutes = float(match["min"]) if match["min"] else 0.0
+    seconds = float(match["sec"]) if match["sec"] else 0.0
+    if minutes >= 60 or seconds >= 60:
+        return None
+    if (match["min"] and "." in match["deg"]) or (match["sec"] and "." in match["min"]):
+        return None  # "35.5 30" is not a DMS angle
+    value = degrees + minutes / 60 + seconds / 3600
+    if match["sign"] == "-":
+        if hemi:
+            return None  # "-35N" is ambiguous
+        value = -value
+    if hemi in ("S", "W"):
+        value = -value
+    return value, hemi
+
+
+def _split_pair(text):
+    """Split coordinate text into two angle strings, trying separators in order of clarity."""
+    if text.count(",") == 1:
+        return text.split(",")
+    if ";" in text and text.count(";") == 1:
+        return text.split(";")
+    parts = _HEMISPHERE_SPLIT.split(text.strip(), maxsplit=1)
+    if len(parts) == 2 and parts[1].strip():
+        return parts
+    tokens = text.split()
+    if len(tokens) == 2:
+        return tokens
+    # "35 12 42 N 48 39 12 E" without a separator: split after the first hemisphere letter.
+    match = re.match(r"^(.*?[NSEWnsew])\s+(.*)$", text.strip())
+    if match:
+        return [match.group(1), match.group(2)]
+    return None
+
+
+def parse_coordinates(text):
+    """Parse a coordinate pair typed as people type it; returns ``(lon, lat)`` in degrees.
+
+    Without hemisphere letters the order is latitude then longitude, as people write it. With letters
+    (N/S/E/W) either order works. Degrees-minutes-seconds may use symbols (``35°12'42"N``) or spaces
+    (``35 12 42 N``). Latitude must be within +-90 and longitude within +-180; nothing is wrapped.
+    Raises :class:`UsageError` naming the text and the accepted forms.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise UsageError(f"empty coordinates; accepted forms: {COORDINATE_FORMS}")
+    if len(text) > 100:
+        raise UsageError(f"coordinates too long ({len(text)} characters); accepted forms: {COORDINATE_FORMS}")
+    parts = _split_pair(text)
+    angles = [_parse_angle(p) for p in parts] if parts else [None]
+    if len(angles) != 2 or None in angles:
+        raise UsageError(f"cannot read coordinates {text!r}; accepted forms: {COORDINATE_FORMS}")
+    (a, hemi_a), (b, hemi_b) = angles
+    lat_letters, lon_letters = {"N", "S"}, {"E", "W"}
+    if hemi_a in lon_letters or hemi_b in lat_letters:
+        if (hemi_a and hemi_a not in lon_letters) or (hemi_b and hemi_b not in lat_letters):
+            raise UsageError(f"coordinates {text!r} give two latitudes or two longitudes")
+        a, b = b, a
+        hemi_a, hemi_b = hemi_b, hemi_a
+    elif (hemi_a and hemi_a not in lat_letters) or (hemi_b and hemi_b not in lon_letters):
+        raise UsageError(f"coordinates {text!r} give two latitudes or two longitudes")
+    lat, lon = a, b
+    if not (math.isfinite(lat) and math.isfinite(lon)):
+        raise UsageError(f"coordinates {text!r} are not finite numbers")
+    if abs(lat) > 90:
+        hint = " (is the order lon,lat? write lat,lon)" if abs(lon) <= 90 else ""
+        raise UsageError(f"latitude {lat:g} in {text!r} is outside -90..90{hint}")
+    if abs(lon) > 180:
+        raise UsageError(f"longitude {lon:g} in {text!r} is outside -180..180")
+    return lon, lat
+
+
+# --- name resolution -----------------------------------------------------------------------------------
+
+
+def _suggest(query, names, kind, accepted_hint=""):
+    key = normalise_name(query)
+    by_key = {}
+    for name in names:
+        by_key.setdefault(normalise_name(name), name)
+    close = difflib.get_close_matches(key, list(by_key), n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(repr(by_key[c]) for c in close)}?" if close else ""
+    return f"unknown {kind} {query!r}{hint}{accepted_hint}"
+
+
+def resolve_place(text, catalog, use_airportsdata=True):
+    """Resolve ``text`` (coordinates, base, ICAO/IATA code, target) to a :class:`Place`.
+
+    Raises :class:`NotFoundError` with close matches when nothing matches, or :class:`UsageError` when
+    the text looks like coordinates but cannot be read as such.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise UsageError("empty place name; give a base, a target or coordinates such as '35.21,48.65'")
+    if len(text) > 200:
+        raise UsageError(f"place name too long ({len(text)} characters)")
+    if looks_like_coordinates(text):
+        lon, lat = parse_coordinates(text)
+        return Place(label=f"{lat:.5f},{lon:.5f}", lon=lon, lat=lat, kind="coordinates")
+    base = catalog.find_base(text)
+    if base is not None:
+        return Place(label=base.name, lon=base.lon, lat=base.lat, kind="base", ref=base)
+    target = catalog.find_target(text)
+    if target is not None:
+        return Place(label=target.name, lon=target.lon, lat=target.lat, kind="target", ref=target)
+    if use_airportsdata and re.fullmatch(r"[A-Za-z0-9]{4}", text.strip()):
+        place = _from_airportsdata(text.strip().upper())
+        if place is not None:
+            return place
+    names = catalog.place_names()
+    raise NotFoundError(
+        _suggest(text, names, "place", "; give a base id, name or ICAO code, a target, or lat,lon")
+    )
+
+
+def _from_airportsdata(icao):
+    try:
+        import airportsdata
+    except ImportError:
+        return None
+    airport = _airportsdata_table(airportsdata).get(icao)
+    if airport is None:
+        return None
+    return Place(
+        label=f"{airport['name']} ({icao})",
+        lon=float(airport["lon"]),
+        lat=float(airport["lat"]),
+        kind="airportsdata",
+        note=f"{icao} is not in rangecalc's bases; position from the airportsdata package, unchecked",
+    )
+
+
+_AIRPORTS = {}
+
+
+def _airportsdata_table(module):
+    if "ICAO" not in _AIRPORTS:
+        _AIRPORTS["ICAO"] = module.load("ICAO")
+    return _AIRPORTS["ICAO"]

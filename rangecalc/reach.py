@@ -1,0 +1,147 @@
+"""Can an airframe from a base reach a set of targets, by how much, under which figure.
+
+A margin is the combat radius minus the distance to the target: positive means in reach. Each target gets
+three margins (low, nominal and high radius) and a three-way verdict.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import geodesy
+from .airframes import Airframe, Figure
+from .errors import UsageError
+from .places import Place, _parse_angle, looks_like_coordinates, resolve_place
+
+IN_REACH = "in_reach"
+DEPENDS = "depends"
+OUT_OF_REACH = "out_of_reach"
+#: Verdict codes (used in JSON) and the sentence shown to people.
+VERDICTS = {
+    IN_REACH: "in reach under every figure",
+    DEPENDS: "depends on the figure",
+    OUT_OF_REACH: "out of reach under every figure",
+}
+
+
+def classify(margins_m):
+    """Verdict codes for margins of shape ``(..., 3)`` (low, nominal, high): an array of strings.
+
+    In reach when even the low radius reaches (margin >= 0), out of reach when even the high radius does
+    not, otherwise it depends on which published figure one believes.
+    """
+    margins_m = np.asarray(margins_m, dtype=float)
+    reach_all = np.all(margins_m >= 0, axis=-1)
+    reach_none = np.all(margins_m < 0, axis=-1)
+    return np.where(reach_all, IN_REACH, np.where(reach_none, OUT_OF_REACH, DEPENDS))
+
+
+@dataclass(frozen=True)
+class TargetReach:
+    """One target: its direct distance (m), margins under low/nominal/high (m) and verdict code."""
+
+    target: Place
+    distance_m: float
+    initial_azimuth_deg: float
+    margins_m: tuple[float, float, float]
+    verdict: str
+    position_uncertainty_m: float
+
+    @property
+    def verdict_text(self):
+        return VERDICTS[self.verdict]
+
+
+@dataclass(frozen=True)
+class ReachResult:
+    """Reach of one airframe from one base over a list of targets."""
+
+    airframe: Airframe
+    base: Place
+    radius: Figure
+    radius_m: tuple[float, float, float]
+    targets: tuple[TargetReach, ...]
+    model: str
+    targets_label: str
+
+    def counts(self):
+        """How many targets fall under each verdict code."""
+        return {code: sum(t.verdict == code for t in self.targets) for code in VERDICTS}
+
+
+def _position_uncertainty(place):
+    return float(getattr(place.ref, "position_uncertainty_m", 0.0) or 0.0)
+
+
+def reach(airframe, base, targets, model="ellipsoid", targets_label=""):
+    """Compute margins and verdicts for ``airframe`` flying from ``base`` (a Place) to ``targets``.
+
+    Distances are direct geodesics (``model`` ellipsoid or sphere). The radius band is the airframe's
+    ``combat_radius_km`` figure. Returns a :class:`ReachResult`.
+    """
+    if not targets:
+        raise UsageError("no targets given")
+    radius = airframe.combat_radius
+    radius_m = radius.values_si()
+    lons = np.array([t.lon for t in targets])
+    lats = np.array([t.lat for t in targets])
+    dist, az1, _ = geodesy.inverse(base.lon, base.lat, lons, lats, model)
+    margins = radius_m[None, :] - dist[:, None]
+    verdicts = classify(margins)
+    base_unc = _position_uncertainty(base)
+    rows = tuple(
+        TargetReach(
+            target=t,
+            distance_m=float(d),
+            initial_azimuth_deg=float(a),
+            margins_m=tuple(float(m) for m in row),
+            verdict=str(v),
+            position_uncertainty_m=base_unc + _position_uncertainty(t),
+        )
+        for t, d, a, row, v in zip(targets, dist, az1, margins, verdicts, strict=True)
+    )
+    return ReachResult(
+        airframe=airframe,
+        base=base,
+        radius=radius,
+        radius_m=tuple(float(r) for r in radius_m),
+        targets=rows,
+        model=model,
+        targets_label=targets_label,
+    )
+
+
+def resolve_targets(spec, catalog):
+    """Turn ``--targets`` text into ``(label, [Place, ...])``.
+
+    ``spec`` is a target-set id (``syria``) or a comma-separated list of places; a coordinate pair inside
+    the list may be written ``lat,lon`` (the two numbers are joined back) or separated by ``;``.
+    """
+    if not isinstance(spec, str) or not spec.strip():
+        raise UsageError("--targets is empty; give a target set (e.g. 'syria') or NAME,NAME,...")
+    key = spec.strip().lower()
+    if key in catalog.target_sets:
+        target_set = catalog.target_sets[key]
+        places = [Place(label=t.name, lon=t.lon, lat=t.lat, kind="target", ref=t) for t in target_set.targets]
+        return target_set.name, places
+    separator = ";" if ";" in spec else ","
+    pieces = [p.strip() for p in spec.split(separator)]
+    items = []
+    i = 0
+    while i < len(pieces):
+        piece = pieces[i]
+        if (
+            separator == ","
+            and i + 1 < len(pieces)
+            and looks_like_coordinates(piece)
+            and _parse_angle(piece) is not None
+            and _parse_angle(pieces[i + 1]) is not None
+        ):
+            piece = f"{piece},{pieces[i + 1]}"
+            i += 1
+        if not piece:
+            raise UsageError(f"--targets {spec!r} has an empty item")
+        items.append(piece)
+        i += 1
+    places = [resolve_place(item, catalog) for item in items]
+    return ", ".join(p.label for p in places), places

@@ -1,0 +1,53 @@
+"""Unit conversion at the edges: the library computes in metres, seconds and kilograms."""
+
+import re
+
+from .errors import UsageError
+
+#: Metres per distance unit accepted by ``--units``.
+DISTANCE_UNITS = {"km": 1000.0, "nm": 1852.0, "mi": 1609.344, "m": 1.0}
+
+#: Kilograms per mass unit accepted in payload text such as ``3t`` or ``12000kg``.
+MASS_UNITS = {"kg": 1.0, "t": 1000.0, "lb": 0.45359237}
+
+
+def metres_to(value_m, unit):
+    """Convert metres (scalar or array) to ``unit`` (one of :data:`DISTANCE_UNITS`)."""
+    return value_m / _factor(unit)
+
+
+def to_metres(value, unit):
+    """Convert a distance in ``unit`` (scalar or array) to metres."""
+    return value * _factor(unit)
+
+
+def _factor(unit):
+    try:
+        return DISTANCE_UNITS[unit]
+    except KeyError:
+        raise UsageError(f"unknown distance unit {unit!r}; accepted: {', '.join(DISTANCE_UNITS)}") from None
+
+
+_QUANTITY = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*([a-zA-Z]*)\s*$")
+
+
+def parse_quantity(text, units, default_unit, what):
+    """Parse ``'3t'``, ``'12000 kg'`` or ``'25km'`` into the base unit of ``units``.
+
+    ``units`` maps unit names to their size in the base unit; a bare number takes ``default_unit``.
+    Negative, non-finite and unit-less-when-ambiguous values raise :class:`UsageError` naming ``what``.
+    """
+    match = _QUANTITY.match(text or "")
+    if not match:
+        raise UsageError(
+            f"{what}: cannot read {text!r}; expected a number and a unit, e.g. "
+            f"'3{default_unit}'; units: {', '.join(units)}"
+        )
+    number = float(text.strip()[: len(text.strip()) - len(match.group(2))])
+    unit = match.group(2).lower() or default_unit
+    if unit not in units:
+        raise UsageError(f"{what}: unknown unit {match.group(2)!r} in {text!r}; accepted: {', '.join(units)}")
+    value = number * units[unit]
+    if not (0.0 <= value < 1e12):
+        raise UsageError(f"{what}: {text!r} is out of range")
+    return value

@@ -1,0 +1,111 @@
+"""Coordinate parsing (each accepted and rejected form) and name normalisation."""
+
+import pytest
+from geopy import Point
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rangecalc.errors import RangecalcError, UsageError
+from rangecalc.places import normalise_name, parse_coordinates
+
+ACCEPTED = [
+    ("35.21,48.65", (48.65, 35.21)),
+    ("35.21, 48.65", (48.65, 35.21)),
+    ("35.21 48.65", (48.65, 35.21)),
+    ("-33.5;-70.6", (-70.6, -33.5)),
+    ("35.21N 48.65E", (48.65, 35.21)),
+    ("35.21N, 48.65E", (48.65, 35.21)),
+    ("48.65E 35.21N", (48.65, 35.21)),
+    ("35.21S 48.65W", (-48.65, -35.21)),
+    ("N35.21 E48.65", (48.65, 35.21)),
+    ("35°12'42\"N 48°39'12\"E", (48 + 39 / 60 + 12 / 3600, 35 + 12 / 60 + 42 / 3600)),
+    ("35°12′42″N 48°39′12″E", (48 + 39 / 60 + 12 / 3600, 35 + 12 / 60 + 42 / 3600)),
+    ("35 12 42 N 48 39 12 E", (48 + 39 / 60 + 12 / 3600, 35 + 12 / 60 + 42 / 3600)),
+    ("43°47′15″N 44°36′11″E", (44 + 36 / 60 + 11 / 3600, 43 + 47 / 60 + 15 / 3600)),
+    ("35°12.7'N 48°39.2'E", (48 + 39.2 / 60, 35 + 12.7 / 60)),
+    ("90,180", (180.0, 90.0)),
+    ("-90,-180", (-180.0, -90.0)),
+    ("0,0", (0.0, 0.0)),
+]
+
+
+@pytest.mark.parametrize("text, expected", ACCEPTED, ids=[a[0] for a in ACCEPTED])
+def test_accepted_forms(text, expected):
+    lon, lat = parse_coordinates(text)
+    assert lon == pytest.approx(expected[0], abs=1e-12)
+    assert lat == pytest.approx(expected[1], abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["35.21,48.65", "35.21N 48.65E", "35°12'42\"N 48°39'12\"E", "35.21S 48.65W", "-12.5, 130.25"],
+)
+def test_agrees_with_geopy_where_geopy_reads_it(text):
+    point = Point(text)
+    lon, lat = parse_coordinates(text)
+    assert (lat, lon) == pytest.approx((point.latitude, point.longitude), abs=1e-12)
+
+
+REJECTED = [
+    ("", "empty coordinates"),
+    ("   ", "empty coordinates"),
+    ("35.21", "cannot read coordinates"),
+    ("35.21,48.65,10", "cannot read coordinates"),
+    ("abc,def", "cannot read coordinates"),
+    ("95,10", "outside -90..90"),
+    ("10,195", "longitude 195 .* outside -180..180"),
+    ("48.65,135.21", None),  # valid: lat 48.65, lon 135.21
+    ("35.21N 48.65N", "two latitudes or two longitudes"),
+    ("35.21E 48.65E", "two latitudes or two longitudes"),
+    ("35°75'00\"N 48°39'12\"E", "cannot read coordinates"),
+    ("-35.21N 48.65E", "cannot read coordinates"),
+    ("1e308,2", "cannot read coordinates"),
+    ("nan,3", "cannot read coordinates"),
+    ("9" * 120, "too long"),
+]
+
+
+@pytest.mark.parametrize("text, message", REJECTED, ids=[r[0][:20] or "blank" for r in REJECTED])
+def test_rejected_forms_name_the_problem(text, message):
+    if message is None:
+        parse_coordinates(text)
+        return
+    with pytest.raises(UsageError, match=message):
+        parse_coordinates(text)
+
+
+def test_swapped_order_gets_a_hint():
+    with pytest.raises(UsageError, match="is the order lon,lat"):
+        parse_coordinates("135.2, 35.21")
+    with pytest.raises(UsageError, match=r"outside -90..90$"):
+        parse_coordinates("95, 100")  # no hint: 100 cannot be a latitude either
+
+
+def test_error_lists_accepted_forms():
+    with pytest.raises(UsageError, match=r"35\.21N 48\.65E"):
+        parse_coordinates("somewhere")
+
+
+@given(st.text(max_size=60))
+@settings(max_examples=2000, deadline=None)
+def test_fuzz_parser_raises_only_its_own_errors(text):
+    try:
+        lon, lat = parse_coordinates(text)
+    except RangecalcError:
+        return
+    assert -180 <= lon <= 180 and -90 <= lat <= 90
+
+
+@given(lat=st.floats(-90, 90), lon=st.floats(-180, 180))
+@settings(max_examples=500, deadline=None)
+def test_decimal_round_trip(lat, lon):
+    got_lon, got_lat = parse_coordinates(f"{lat:.10f},{lon:.10f}")
+    assert got_lat == pytest.approx(lat, abs=1e-9) and got_lon == pytest.approx(lon, abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [("Deir ez-Zor", "deir-ez-zor"), ("DEIR EZ ZOR", "deirezzor"), ("Ḩamāh", "hamah"), ("Моздок", "моздок")],
+)
+def test_normalise_name_folds_case_accents_and_punctuation(a, b):
+    assert normalise_name(a) == normalise_name(b)
