@@ -453,10 +453,9 @@ class Catalog:
         """The airframe with this id, name or alias; :class:`NotFoundError` with suggestions otherwise."""
         found = self._airframe_index.get(normalise_name(name or ""))
         if found is None:
-            names = [a.id for a in self.airframes.values()]
-            raise NotFoundError(
-                _suggest(name or "", names, "airframe", f"; known: {', '.join(sorted(names))}")
-            )
+            names = {n: a.id for a in self.airframes.values() for n in (a.id, a.name, *a.aliases)}
+            known = ", ".join(sorted(self.airframes))
+            raise NotFoundError(_suggest(name or "", names, "airframe", f"{known}."))
         return found
 
     def find_base(self, name):
@@ -465,7 +464,7 @@ class Catalog:
     def base(self, name):
         found = self.find_base(name or "")
         if found is None:
-            raise NotFoundError(_suggest(name or "", self.base_names(), "base", "; see 'rangecalc bases'"))
+            raise NotFoundError(_suggest(name or "", self.base_names(), "base", "see 'rangecalc bases'."))
         return found
 
     def find_target(self, name):
@@ -474,14 +473,8 @@ class Catalog:
     def target_set(self, name):
         found = self.target_sets.get((name or "").strip().lower())
         if found is None:
-            raise NotFoundError(
-                _suggest(
-                    name or "",
-                    list(self.target_sets),
-                    "target set",
-                    f"; known: {', '.join(sorted(self.target_sets))}",
-                )
-            )
+            known = ", ".join(sorted(self.target_sets))
+            raise NotFoundError(_suggest(name or "", list(self.target_sets), "target set", f"{known}."))
         return found
 
     def bases_in(self, country=None):
@@ -495,13 +488,15 @@ class Catalog:
         return [b for b in bases if b.country == code]
 
     def base_names(self):
-        return [n for b in self.bases.values() for n in (b.id, b.name, *b.aliases)]
+        """Every base name and alias, mapped to the base id (for suggestions)."""
+        return {n: b.id for b in self.bases.values() for n in (b.id, b.name, *b.aliases)}
 
     def place_names(self):
-        targets = [
-            n for s in self.target_sets.values() for t in s.targets for n in (t.id, t.name, *t.aliases)
-        ]
-        return self.base_names() + targets
+        """Every base and target name and alias, mapped to its id (for suggestions)."""
+        targets = {
+            n: t.id for s in self.target_sets.values() for t in s.targets for n in (t.id, t.name, *t.aliases)
+        }
+        return {**targets, **self.base_names()}
 
 
 def _index(items, names_of):

@@ -226,13 +226,21 @@ def parse_coordinates(text):
 
 
 def _suggest(query, names, kind, accepted_hint=""):
-    key = normalise_name(query)
+    """Message for an unknown name: close matches first, then what is accepted.
+
+    ``names`` is a list of names, or a dict mapping each name to what should be suggested for it (an id),
+    so that several aliases of one entry suggest it once.
+    """
+    if not isinstance(names, dict):
+        names = {n: n for n in names}
     by_key = {}
-    for name in names:
-        by_key.setdefault(normalise_name(name), name)
-    close = difflib.get_close_matches(key, list(by_key), n=3, cutoff=0.6)
-    hint = f"; did you mean {', '.join(repr(by_key[c]) for c in close)}?" if close else ""
-    return f"unknown {kind} {query!r}{hint}{accepted_hint}"
+    for name, shown in names.items():
+        by_key.setdefault(normalise_name(name), shown)
+    close = difflib.get_close_matches(normalise_name(query), list(by_key), n=6, cutoff=0.6)
+    shown = list(dict.fromkeys(by_key[c] for c in close))[:3]
+    hint = f"; did you mean {', '.join(repr(s) for s in shown)}?" if shown else ""
+    accepted = f" Accepted: {accepted_hint}" if accepted_hint else ""
+    return f"unknown {kind} {query!r}{hint}{accepted}"
 
 
 def resolve_place(text, catalog, use_airportsdata=True):
@@ -258,18 +266,28 @@ def resolve_place(text, catalog, use_airportsdata=True):
         place = _from_airportsdata(text.strip().upper())
         if place is not None:
             return place
-    names = catalog.place_names()
     raise NotFoundError(
-        _suggest(text, names, "place", "; give a base id, name or ICAO code, a target, or lat,lon")
+        _suggest(text, catalog.place_names(), "place", "a base id, name or ICAO code, a target, or lat,lon.")
     )
 
 
+def load_airports():
+    """The ``airportsdata`` ICAO table, or None when the optional package is not installed (cached)."""
+    if "ICAO" not in _AIRPORTS:
+        try:
+            import airportsdata
+        except ImportError:
+            return None
+        _AIRPORTS["ICAO"] = airportsdata.load("ICAO")
+    return _AIRPORTS["ICAO"]
+
+
+_AIRPORTS = {}
+
+
 def _from_airportsdata(icao):
-    try:
-        import airportsdata
-    except ImportError:
-        return None
-    airport = _airportsdata_table(airportsdata).get(icao)
+    airports = load_airports()
+    airport = airports.get(icao) if airports else None
     if airport is None:
         return None
     return Place(
@@ -279,12 +297,3 @@ def _from_airportsdata(icao):
         kind="airportsdata",
         note=f"{icao} is not in rangecalc's bases; position from the airportsdata package, unchecked",
     )
-
-
-_AIRPORTS = {}
-
-
-def _airportsdata_table(module):
-    if "ICAO" not in _AIRPORTS:
-        _AIRPORTS["ICAO"] = module.load("ICAO")
-    return _AIRPORTS["ICAO"]

@@ -7,6 +7,7 @@ as text; Markdown cells escape ``|``.
 
 import csv
 import io
+import textwrap
 
 from .airframes import BANDS
 from .reach import VERDICTS
@@ -16,10 +17,14 @@ DISTANCE_SCHEMA = "rangecalc/distance/1"
 REACH_SCHEMA = "rangecalc/reach/1"
 
 
-def fmt_number(value, precision=0, signed=False):
-    """Format with thousands separators; ``precision`` 0 is a real value (no decimals)."""
+def fmt_number(value, precision=0, signed=False, grouping=True):
+    """Format a number, with thousands separators unless ``grouping`` is False (for CSV).
+
+    ``precision`` 0 is a real value (no decimals), not "default".
+    """
     sign = "+" if signed else ""
-    return f"{value:{sign},.{precision}f}"
+    group = "," if grouping else ""
+    return f"{value:{sign}{group}.{precision}f}"
 
 
 class Table:
@@ -139,14 +144,14 @@ def reach_dict(result, unit):
     }
 
 
-def reach_table(result, unit, precision=0):
-    """The per-target table of a reach result."""
+def reach_table(result, unit, precision=0, grouping=True):
+    """The per-target table of a reach result (``grouping`` False for machine-read CSV)."""
     headings = ["target", f"distance {unit}", *(f"margin {b} {unit}" for b in BANDS), "verdict"]
     rows = [
         [
             row.target.label,
-            fmt_number(metres_to(row.distance_m, unit), precision),
-            *(fmt_number(metres_to(m, unit), precision, signed=True) for m in row.margins_m),
+            fmt_number(metres_to(row.distance_m, unit), precision, grouping=grouping),
+            *(fmt_number(metres_to(m, unit), precision, True, grouping) for m in row.margins_m),
             row.verdict_text,
         ]
         for row in result.targets
@@ -180,7 +185,9 @@ def reach_document(result, unit, fmt, precision=0):
     lines.append(_radius_line(result, unit, precision) + ("  " if md else ""))
     lines.append(f"conditions: {radius.conditions}" + ("  " if md else ""))
     if radius.note:
-        lines.append(f"note: {radius.note}")
+        lines.append(
+            radius.note if md else textwrap.fill(f"note: {radius.note}", 100, subsequent_indent="  ")
+        )
     lines.append("")
     lines.append(reach_table(result, unit, precision).render("md" if md else "table"))
     lines.append(_summary_sentence(result))

@@ -61,11 +61,12 @@ def cli():
 
 
 def _register():
+    from .check import check_data_cmd
     from .distance import distance_cmd
     from .listing import airframes_cmd, bases_cmd
     from .reach import reach_cmd
 
-    for command in (distance_cmd, reach_cmd, airframes_cmd, bases_cmd):
+    for command in (distance_cmd, reach_cmd, airframes_cmd, bases_cmd, check_data_cmd):
         cli.add_command(command)
 
 

@@ -56,7 +56,7 @@ def reach_cmd(airframe, base, targets, units, model, fmt, precision, data_dir, o
     if fmt == "json":
         text = json.dumps(reach_dict(result, units), indent=2, ensure_ascii=False) + "\n"
     elif fmt == "csv":
-        text = reach_table(result, units, precision).render("csv")
+        text = reach_table(result, units, precision, grouping=False).render("csv")
     else:
         text = reach_document(result, units, fmt, precision)
     emit(text, output, force)

@@ -1,0 +1,71 @@
+"""Audit of the data: warnings that are not errors (validation errors stop loading; these do not).
+
+Checks: a figure with a single source; a combat radius above half the range (radius and range are often
+confused); a nominal value whose first-listed source (by convention, the one it comes from) is graded D;
+a base whose ICAO code puts it, in the ``airportsdata`` package, farther away than its stated
+position uncertainty.
+"""
+
+from dataclasses import dataclass
+
+from . import geodesy
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One audit warning: where (file and key) and what."""
+
+    file: str
+    key: str
+    message: str
+
+    def __str__(self):
+        return f"{self.file}: {self.key}: {self.message}"
+
+
+def audit_catalog(catalog, airports=None):
+    """Warnings for a loaded :class:`~rangecalc.data.Catalog`.
+
+    ``airports`` is an ICAO-keyed table like ``airportsdata.load('ICAO')``; when None the ICAO check is
+    skipped (and said so by the caller).
+    """
+    findings = []
+    for airframe in sorted(catalog.airframes.values(), key=lambda a: a.id):
+        for key, figure in airframe.figures.items():
+            where = f"figures.{key}"
+            if len(figure.sources) == 1:
+                findings.append(Finding(airframe.origin, where, f"only one source ({figure.sources[0].id})"))
+            if figure.sources[0].reliability == "D":
+                findings.append(
+                    Finding(
+                        airframe.origin,
+                        where,
+                        f"nominal value rests on grade-D source {figure.sources[0].id!r}",
+                    )
+                )
+        radius, rng = airframe.figure("combat_radius_km"), airframe.figure("range_km")
+        if rng is not None and radius.nominal > rng.nominal / 2:
+            findings.append(
+                Finding(
+                    airframe.origin,
+                    "figures.combat_radius_km",
+                    f"nominal radius {radius.nominal:g} km is above half the nominal range {rng.nominal:g} km "
+                    "(radius and range confused?)",
+                )
+            )
+    if airports is not None:
+        for base in sorted(catalog.bases.values(), key=lambda b: b.id):
+            airport = airports.get(base.icao) if base.icao else None
+            if airport is None:
+                continue
+            offset = float(geodesy.distance(base.lon, base.lat, float(airport["lon"]), float(airport["lat"])))
+            if offset > max(base.position_uncertainty_m, 1.0):
+                findings.append(
+                    Finding(
+                        base.origin,
+                        f"{base.id}.icao",
+                        f"airportsdata puts {base.icao} {offset:,.0f} m away, more than the stated "
+                        f"uncertainty of {base.position_uncertainty_m:,.0f} m",
+                    )
+                )
+    return findings
