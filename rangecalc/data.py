@@ -218,8 +218,15 @@ _AIRFRAME_KEYS = {
 _FIGURE_KEYS = {*BANDS, "conditions", "sources", "note", "reference_payload_kg"}
 
 
-def parse_airframe(path):
-    """Read and validate one airframe file (see ``docs/data-format.md``)."""
+def _origin(path, label):
+    return label or str(path)
+
+
+def parse_airframe(path, label=None):
+    """Read and validate one airframe file (see ``docs/data-format.md``).
+
+    ``label`` is how the file is cited in outputs (default: its path).
+    """
     doc = read_toml(path)
     check = _Checker(path)
     check.unknown_keys(doc, _AIRFRAME_KEYS, "")
@@ -302,7 +309,7 @@ def parse_airframe(path):
         figures=figures,
         sources=sources,
         payload_radius=tuple(sorted(pairs, key=lambda p: p.payload_kg)),
-        origin=str(path),
+        origin=_origin(path, label),
     )
 
 
@@ -332,7 +339,7 @@ def _country(check, table, where):
     return value
 
 
-def parse_bases(path):
+def parse_bases(path, label=None):
     """Read and validate one bases file: a list of ``[[bases]]`` tables."""
     doc = read_toml(path)
     check = _Checker(path)
@@ -369,13 +376,13 @@ def parse_bases(path):
                 runway_length_m=check.number(table, "runway_length_m", where, required=False, maximum=20_000),
                 other_codes=dict(other_codes),
                 notes=check.text(table, "notes", where, required=False),
-                origin=str(path),
+                origin=_origin(path, label),
             )
         )
     return out
 
 
-def parse_target_set(path):
+def parse_target_set(path, label=None):
     """Read and validate one target-set file (``regions/<id>.toml``)."""
     doc = read_toml(path)
     check = _Checker(path)
@@ -412,7 +419,7 @@ def parse_target_set(path):
         name=check.text(doc, "name", ""),
         credit=credit,
         targets=tuple(targets),
-        origin=str(path),
+        origin=_origin(path, label),
     )
 
 
@@ -528,14 +535,19 @@ def _load_catalog(user_dir):
     catalog = Catalog(folders=folders)
     for folder in folders:
         airframes, bases, target_sets = {}, {}, {}
+
+        def label(path, folder=folder):
+            # Bundled files are cited by their place in the repository, user files by their path.
+            return f"{path.relative_to(folder).as_posix()} (bundled)" if folder == folders[0] else str(path)
+
         for path in _data_files(folder, "airframes"):
-            airframe = parse_airframe(path)
+            airframe = parse_airframe(path, label(path))
             _add_unique(airframes, airframe, path, "id")
         for path in _data_files(folder, "bases"):
-            for i, base in enumerate(parse_bases(path)):
+            for i, base in enumerate(parse_bases(path, label(path))):
                 _add_unique(bases, base, path, f"bases[{i}].id")
         for path in _data_files(folder, "regions"):
-            target_set = parse_target_set(path)
+            target_set = parse_target_set(path, label(path))
             _add_unique(target_sets, target_set, path, "id")
         catalog.airframes.update(airframes)
         catalog.bases.update(bases)

@@ -204,10 +204,14 @@ def reach_document(result, unit, fmt, precision=0):
         lines.append(f"Note: {base.note}")
     lines.append("")
     lines.append("## Sources" if md else "Sources (combat radius):")
+    bullet = "-" if md else " -"
     for source in radius.sources:
-        bullet = "-" if md else " -"
-        lines.append(f'{bullet} [{source.id}] {source.cite()}: "{source.states}"')
-    lines.append(f"{'-' if md else ' -'} figures: {airframe.origin}")
+        if source.reliability != "D":
+            lines.append(f'{bullet} [{source.id}] {source.cite()}: "{source.states}"')
+    recorded = [s.id for s in radius.sources if s.reliability == "D"]
+    if recorded:
+        lines.append(f"{bullet} also recorded, grade D (not used for the band): {', '.join(recorded)}")
+    lines.append(f"{bullet} figures: {airframe.origin}")
     if getattr(base.ref, "sources", None):
         cites = "; ".join(s.cite() for s in base.ref.sources)
         lines.append(f"{'-' if md else ' -'} base position: {cites}")
