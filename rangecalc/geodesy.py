@@ -223,3 +223,12 @@ def split_at_antimeridian(geometry):
 def within_radius(lon, lat, radius_m, point_lons, point_lats, model="ellipsoid"):
     """Boolean array: is each point within ``radius_m`` of (lon, lat) by geodesic distance."""
     return distance(lon, lat, point_lons, point_lats, model) <= radius_m
+
+
+def in_ring(ring_geometry, lons, lats):
+    """Point-in-ring test for a geometry from :func:`ring`: the boundary counts as inside.
+
+    Use this rather than ``shapely.contains_xy``: a ring split at +-180 has a cut edge along the
+    antimeridian, and a point exactly on it (lon = 180) lies on the boundary of both pieces.
+    """
+    return shapely.intersects_xy(ring_geometry, lons, lats)
