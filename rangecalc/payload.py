@@ -1,0 +1,154 @@
+"""Combat radius against payload.
+
+Two methods, in order of preference:
+
+1. **Published pairs.** When the airframe file lists ``[[payload_radius]]`` pairs, the radius band at a
+   payload is interpolated linearly between them (each of low / nominal / high separately). Outside the
+   pairs' span the mass-ratio model below, calibrated on the nearest pair, extends them.
+2. **Mass-ratio (Breguet) model.** Cruise range is proportional to the logarithm of the mass ratio,
+   ``s = K ln(W_start / W_end)``. A strike sortie flies out at radius r with the payload, drops it, and flies
+   back: ``r = K ln(W0 / W1)`` and ``r = K ln((W1 - p) / W2)``, with take-off mass ``W0 = E + p + F``, fuel
+   ``F`` = internal fuel cut where ``E + p + F`` would exceed the maximum take-off mass, and landing mass
+   ``W2 = E + reserve``. Eliminating W1 gives ``x = exp(-r/K)`` as the positive root of
+   ``W0 x^2 - p x - W2 = 0``, so ``r(p) = K L(p)`` with ``L(p) = -ln x(p)``. The constant K is calibrated so
+   the model reproduces the published radius at the reference payload exactly: ``r(p) = r_ref L(p) /
+   L(p_ref)``.
+
+Assumptions (stated in every output that uses the model): nominal masses; a fuel reserve of
+:data:`RESERVE_FRACTION` of internal fuel at landing; the same cruise efficiency out and back; drag of
+external stores ignored (so heavy external loads are optimistic). When the file does not state the
+payload at which the published radius applies, the band is widened to cover every reference load: the
+low radius is calibrated as if the published figure were for no payload, the high as if it were for the
+maximum payload, the nominal at half the maximum payload.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .airframes import BANDS
+from .errors import UsageError
+
+RESERVE_FRACTION = 0.05
+_MASS_KEYS = ("max_takeoff_mass_kg", "empty_mass_kg", "internal_fuel_kg")
+
+
+@dataclass(frozen=True)
+class PayloadRadius:
+    """Combat radius band at a payload, and how it was obtained."""
+
+    payload_kg: float
+    radius_m: tuple[float, float, float]
+    method: str  # "published" (the file's own figure), "interpolated", "mass-ratio model"
+    calibration: dict  # band -> (payload_kg, radius_km) the band was calibrated on
+    assumptions: tuple[str, ...]
+
+    def as_dict(self):
+        return {
+            "payload_kg": self.payload_kg,
+            "method": self.method,
+            "calibration": {
+                band: {"payload_kg": p, "combat_radius_km": r} for band, (p, r) in self.calibration.items()
+            },
+            "assumptions": list(self.assumptions),
+        }
+
+
+def _masses(airframe):
+    missing = [k for k in _MASS_KEYS if airframe.figure(k) is None]
+    if missing:
+        raise UsageError(
+            f"{airframe.origin}: the payload model needs {', '.join(_MASS_KEYS)}; missing {', '.join(missing)} "
+            "(or give [[payload_radius]] pairs)"
+        )
+    mtow, empty, fuel = (airframe.figure(k).nominal for k in _MASS_KEYS)
+    return mtow, empty, fuel
+
+
+def log_mass_ratio(payload_kg, mtow_kg, empty_kg, fuel_kg, reserve_fraction=RESERVE_FRACTION):
+    """``L(p)``: radius per unit K for a sortie carrying ``payload_kg`` out and dropping it (array in/out)."""
+    p = np.asarray(payload_kg, dtype=float)
+    fuel = np.minimum(fuel_kg, mtow_kg - empty_kg - p)
+    w0 = empty_kg + p + fuel
+    w2 = empty_kg + reserve_fraction * fuel_kg
+    x = (p + np.sqrt(p**2 + 4 * w0 * w2)) / (2 * w0)
+    return np.where(fuel > reserve_fraction * fuel_kg, -np.log(x), 0.0)
+
+
+def max_payload_kg(airframe):
+    """The maximum payload figure's nominal value, or None."""
+    figure = airframe.figure("max_payload_kg")
+    return None if figure is None else figure.nominal
+
+
+def radius_at_payload(airframe, payload_kg):
+    """Combat radius band (m) of ``airframe`` at ``payload_kg``, as a :class:`PayloadRadius`.
+
+    Raises :class:`UsageError` for a negative payload or one above the airframe's maximum payload, or when
+    the file lacks what the model needs.
+    """
+    payload_kg = float(payload_kg)
+    limit = max_payload_kg(airframe)
+    if not np.isfinite(payload_kg) or payload_kg < 0:
+        raise UsageError(f"--payload must be a non-negative mass, got {payload_kg!r} kg")
+    if limit is not None and payload_kg > limit:
+        raise UsageError(
+            f"--payload {payload_kg:,.0f} kg is above the {airframe.name}'s maximum payload of {limit:,.0f} kg "
+            f"({airframe.origin})"
+        )
+    pairs = airframe.payload_radius
+    if pairs and pairs[0].payload_kg <= payload_kg <= pairs[-1].payload_kg:
+        xs = [p.payload_kg for p in pairs]
+        bands = np.array([p.combat_radius_km for p in pairs])
+        radius_km = [float(np.interp(payload_kg, xs, bands[:, i])) for i in range(3)]
+        exact = payload_kg in xs
+        calibration = {b: (payload_kg, r) for b, r in zip(BANDS, radius_km, strict=True)}
+        return PayloadRadius(
+            payload_kg,
+            tuple(r * 1000 for r in radius_km),
+            "published" if exact else "interpolated",
+            calibration,
+            ("linear interpolation between published payload/radius pairs",),
+        )
+    mtow, empty, fuel = _masses(airframe)
+    assumptions = [
+        f"mass-ratio (Breguet) model: nominal masses MTOW {mtow:,.0f} kg, empty {empty:,.0f} kg, internal fuel {fuel:,.0f} kg",
+        f"fuel reserve at landing {RESERVE_FRACTION:.0%} of internal fuel; payload dropped at the target",
+        "drag of external stores ignored: radius with heavy external loads is optimistic",
+    ]
+    if pairs:
+        nearest = pairs[0] if payload_kg < pairs[0].payload_kg else pairs[-1]
+        calibration = {
+            b: (nearest.payload_kg, r) for b, r in zip(BANDS, nearest.combat_radius_km, strict=True)
+        }
+        assumptions.append(f"extrapolated from the published pair at {nearest.payload_kg:,.0f} kg")
+    else:
+        radius = airframe.combat_radius
+        if radius.reference_payload_kg is not None:
+            refs = (radius.reference_payload_kg,) * 3
+            assumptions.append(f"calibrated on the published radius at {radius.reference_payload_kg:,.0f} kg")
+        else:
+            if limit is None:
+                raise UsageError(
+                    f"{airframe.origin}: the combat radius states no reference payload and there is no "
+                    "max_payload_kg to bracket it; add reference_payload_kg"
+                )
+            refs = (0.0, limit / 2, limit)
+            assumptions.append(
+                "no source states the payload behind the published radius: low calibrated as if it were "
+                f"for no payload, nominal for {limit / 2:,.0f} kg, high for the maximum {limit:,.0f} kg"
+            )
+        calibration = {b: (ref, r) for b, ref, r in zip(BANDS, refs, radius.values(), strict=True)}
+    lp = float(log_mass_ratio(payload_kg, mtow, empty, fuel))
+    radius_km = []
+    for band in BANDS:
+        ref_payload, ref_radius = calibration[band]
+        l_ref = float(log_mass_ratio(ref_payload, mtow, empty, fuel))
+        if l_ref <= 0:
+            raise UsageError(
+                f"{airframe.origin}: the model cannot fly at the reference payload {ref_payload:,.0f} kg"
+            )
+        radius_km.append(ref_radius * lp / l_ref)
+    return PayloadRadius(
+        payload_kg, tuple(r * 1000 for r in radius_km), "mass-ratio model", calibration, tuple(assumptions)
+    )
