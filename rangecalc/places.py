@@ -118,6 +118,28 @@ def normalise_name(text):
     return "".join(c for c in stripped.casefold() if c.isalnum())
 
 
+def nearest_named_place(catalog, lon, lat):
+    """The base or target nearest to (lon, lat): ``(name, distance_m, bearing_deg)``.
+
+    ``bearing_deg`` is the direction from the named place to the point, so a report can say
+    "38 km SE of Daraa".
+    """
+    from .geodesy import inverse
+
+    places = list(catalog.bases.values()) + [t for s in catalog.target_sets.values() for t in s.targets]
+    lons = [p.lon for p in places]
+    lats = [p.lat for p in places]
+    dist, azimuth, _ = inverse(lons, lats, lon, lat)
+    i = int(dist.argmin())
+    return places[i].name, float(dist[i]), float(azimuth[i])
+
+
+def compass(bearing_deg):
+    """Sixteen-point compass name of a bearing in degrees ('N', 'NNE', ...)."""
+    names = ["N", "NNE", "NE", "ENE", "E", "ESE", "SE", "SSE", "S", "SSW", "SW", "WSW", "W", "WNW", "NW", "NNW"]
+    return names[round((bearing_deg % 360) / 22.5) % 16]
+
+
 # --- coordinate text -----------------------------------------------------------------------------------
 
 _NUMBER = r"\d+(?:\.\d*)?|\.\d+"

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import geodesy
+from . import coverage, geodesy
 from .airframes import Airframe, Figure
 from .errors import UsageError
-from .places import Place, _parse_angle, looks_like_coordinates, resolve_place
+from .payload import PayloadRadius, radius_at_payload
+from .places import Place, _parse_angle, looks_like_coordinates, nearest_named_place, resolve_place
 
 IN_REACH = "in_reach"
 DEPENDS = "depends"
@@ -63,6 +64,8 @@ class ReachResult:
     targets: tuple[TargetReach, ...]
     model: str
     targets_label: str
+    payload: PayloadRadius | None = None
+    region: "RegionReach | None" = None
 
     def counts(self):
         """How many targets fall under each verdict code."""
@@ -73,18 +76,35 @@ def _position_uncertainty(place):
     return float(getattr(place.ref, "position_uncertainty_m", 0.0) or 0.0)
 
 
-def reach(airframe, base, targets, model="ellipsoid", targets_label=""):
+def radius_band(airframe, payload_kg=None):
+    """Combat radius band ``[low, nominal, high]`` in metres, and the payload result (None without payload).
+
+    Without a payload the band is the airframe's published ``combat_radius_km``; with one it comes from
+    :func:`rangecalc.payload.radius_at_payload`.
+    """
+    if payload_kg is None:
+        return airframe.combat_radius.values_si(), None
+    result = radius_at_payload(airframe, payload_kg)
+    return np.array(result.radius_m), result
+
+
+def reach(
+    airframe, base, targets, model="ellipsoid", targets_label="", payload_kg=None, region=None, catalog=None
+):
     """Compute margins and verdicts for ``airframe`` flying from ``base`` (a Place) to ``targets``.
 
     Distances are direct geodesics (``model`` ellipsoid or sphere). The radius band is the airframe's
-    ``combat_radius_km`` figure. Returns a :class:`ReachResult`.
+    ``combat_radius_km`` figure, or its value at ``payload_kg`` (see :mod:`rangecalc.payload`). With a
+    ``region`` (a :class:`~rangecalc.regions.Region`) the result also holds its coverage
+    (:class:`RegionReach`); ``catalog`` names its farthest point after the nearest base or target.
+    Returns a :class:`ReachResult`.
     """
-    if not targets:
-        raise UsageError("no targets given")
+    if not targets and region is None:
+        raise UsageError("no targets and no region given")
     radius = airframe.combat_radius
-    radius_m = radius.values_si()
-    lons = np.array([t.lon for t in targets])
-    lats = np.array([t.lat for t in targets])
+    radius_m, payload = radius_band(airframe, payload_kg)
+    lons = np.array([t.lon for t in targets], dtype=float)
+    lats = np.array([t.lat for t in targets], dtype=float)
     dist, az1, _ = geodesy.inverse(base.lon, base.lat, lons, lats, model)
     margins = radius_m[None, :] - dist[:, None]
     verdicts = classify(margins)
@@ -108,6 +128,65 @@ def reach(airframe, base, targets, model="ellipsoid", targets_label=""):
         targets=rows,
         model=model,
         targets_label=targets_label,
+        payload=payload,
+        region=region_reach(radius_m, [base], region, catalog) if region is not None else None,
+    )
+
+
+#: Region verdicts: does the reach cover the whole region?
+REGION_VERDICTS = {
+    IN_REACH: "covers all of {region} under every figure",
+    DEPENDS: "covers all of {region} only under some figures",
+    OUT_OF_REACH: "does not cover all of {region} under any figure",
+}
+
+
+@dataclass(frozen=True)
+class RegionReach:
+    """Coverage of a region from one or more bases under each radius figure.
+
+    ``coverage`` holds one :class:`~rangecalc.coverage.Coverage` per band (low, nominal, high);
+    ``farthest`` is the region's point farthest from its nearest base: its distance is the radius needed
+    to cover the whole region, so the verdict compares it with each radius.
+    """
+
+    region: object
+    bases: tuple[Place, ...]
+    radius_m: tuple[float, float, float]
+    coverage: tuple[coverage.Coverage, ...]
+    farthest: coverage.FarthestPoint
+    verdict: str
+    farthest_near: tuple | None = None  # (name, distance_m, bearing_deg) of the nearest named place
+
+    @property
+    def verdict_text(self):
+        return REGION_VERDICTS[self.verdict].format(region=self.region.name)
+
+    @property
+    def margins_m(self):
+        """Radius minus the farthest point's distance, per band."""
+        return tuple(r - self.farthest.distance_m for r in self.radius_m)
+
+
+def region_reach(radius_m, bases, region, catalog=None):
+    """Coverage of ``region`` by rings of ``radius_m`` (low, nominal, high; metres) around ``bases``.
+
+    Coverage is always computed on the WGS84 ellipsoid. With a ``catalog`` the farthest point is named
+    after the nearest base or target.
+    """
+    lons = np.array([b.lon for b in bases])
+    lats = np.array([b.lat for b in bases])
+    covers = tuple(coverage.coverage(region.geometry, lons, lats, r) for r in radius_m)
+    farthest = coverage.farthest_point(region.geometry, lons, lats)
+    margins = np.asarray(radius_m, dtype=float) - farthest.distance_m
+    return RegionReach(
+        region=region,
+        bases=tuple(bases),
+        radius_m=tuple(float(r) for r in radius_m),
+        coverage=covers,
+        farthest=farthest,
+        verdict=str(classify(margins)),
+        farthest_near=nearest_named_place(catalog, farthest.lon, farthest.lat) if catalog else None,
     )
 
 

@@ -10,6 +10,7 @@ import io
 import textwrap
 
 from .airframes import BANDS
+from .places import compass
 from .reach import VERDICTS
 from .units import metres_to
 
@@ -141,6 +142,37 @@ def reach_dict(result, unit):
             for row in result.targets
         ],
         "summary": result.counts(),
+        "payload": None if result.payload is None else result.payload.as_dict(),
+        "region": None if result.region is None else region_dict(result.region, unit),
+    }
+
+
+def region_dict(region_result, unit):
+    """JSON-ready coverage of a region (part of ``rangecalc/reach/1`` and ``rangecalc/compare/1``)."""
+    f = region_result.farthest
+    near = None
+    if region_result.farthest_near:
+        name, dist, bearing = region_result.farthest_near
+        near = {"name": name, f"distance_{unit}": metres_to(dist, unit), "bearing_deg": bearing}
+    return {
+        "id": region_result.region.id,
+        "name": region_result.region.name,
+        "outline_source": region_result.region.source,
+        f"area_{unit}2": region_result.coverage[0].region_area_m2 / metres_to(1.0, unit) ** -2,
+        "farthest_point": {
+            "lat": f.lat,
+            "lon": f.lon,
+            f"distance_{unit}": metres_to(f.distance_m, unit),
+            "nearest_base": region_result.bases[f.nearest_base].label,
+            "near": near,
+        },
+        "covered_share": {b: c.covered_share for b, c in zip(BANDS, region_result.coverage, strict=True)},
+        **{
+            f"margin_{b}_{unit}": metres_to(m, unit)
+            for b, m in zip(BANDS, region_result.margins_m, strict=True)
+        },
+        "verdict": region_result.verdict,
+        "verdict_text": region_result.verdict_text,
     }
 
 
@@ -167,7 +199,55 @@ def _summary_sentence(result):
 
 def _radius_line(result, unit, precision):
     values = " / ".join(fmt_number(metres_to(r, unit), precision) for r in result.radius_m)
-    return f"combat radius low / nominal / high: {values} {unit}"
+    if result.payload is None:
+        return f"combat radius low / nominal / high: {values} {unit}"
+    return (
+        f"combat radius at {fmt_number(result.payload.payload_kg)} kg payload, low / nominal / high: "
+        f"{values} {unit} ({result.payload.method})"
+    )
+
+
+def _band_text(values_m, unit, precision, signed=False):
+    return " / ".join(fmt_number(metres_to(v, unit), precision, signed) for v in values_m)
+
+
+def farthest_text(region_result, unit, precision=0):
+    """'32.388N, 36.373E (24 km SE of Daraa), 1,455 km from the nearest base'."""
+    f = region_result.farthest
+    where = f"{abs(f.lat):.3f}{'N' if f.lat >= 0 else 'S'}, {abs(f.lon):.3f}{'E' if f.lon >= 0 else 'W'}"
+    if region_result.farthest_near:
+        name, dist, bearing = region_result.farthest_near
+        where += f" ({fmt_number(metres_to(dist, unit), precision)} {unit} {compass(bearing)} of {name})"
+    base = region_result.bases[f.nearest_base].label
+    return f"{where}, {fmt_number(metres_to(f.distance_m, unit), precision)} {unit} from {base}"
+
+
+def region_lines(region_result, unit, precision=0, md=False):
+    """The region section of a reach report."""
+    region = region_result.region
+    brk = "  " if md else ""
+    shares = " / ".join(f"{c.covered_share:.1%}" for c in region_result.coverage)
+    return [
+        f"{'## ' if md else ''}{region.name}: {region_result.verdict_text}",
+        "",
+        f"farthest point from the base: {farthest_text(region_result, unit, precision)}{brk}",
+        f"  (the radius needed to cover all of {region.name}){brk}",
+        f"covered share of its area, low / nominal / high radius: {shares}{brk}",
+        f"margin at the farthest point, low / nominal / high: "
+        f"{_band_text(region_result.margins_m, unit, precision, signed=True)} {unit}{brk}",
+        f"outline: {region.source}; Natural Earth draws de facto borders (regions/NATURAL_EARTH.md){brk}",
+        "",
+    ]
+
+
+def payload_lines(payload, md=False):
+    """How the radius at a payload was obtained: method, calibration, assumptions."""
+    bullet = "- " if md else "  "
+    lines = [f"payload model: {payload.method}, calibrated on:"]
+    for band, (p, r) in payload.calibration.items():
+        lines.append(f"{bullet}{band}: {fmt_number(r)} km at {fmt_number(p)} kg")
+    lines += [f"{bullet}{a}" for a in payload.assumptions]
+    return lines
 
 
 def reach_document(result, unit, fmt, precision=0):
@@ -179,18 +259,29 @@ def reach_document(result, unit, fmt, precision=0):
         else "spherical great circles (comparison only)"
     )
     where = f"{base.label} ({base.lat:.4f}, {base.lon:.4f})"
-    title = f"{airframe.name} from {where}: reach to {result.targets_label}"
+    subject = result.targets_label or (result.region.region.name if result.region else "")
+    title = f"{airframe.name} from {where}: reach to {subject}"
     md = fmt == "md"
+    brk = "  " if md else ""
     lines = [f"# {title}" if md else title, ""]
-    lines.append(_radius_line(result, unit, precision) + ("  " if md else ""))
-    lines.append(f"conditions: {radius.conditions}" + ("  " if md else ""))
+    lines.append(_radius_line(result, unit, precision) + brk)
+    lines.append(f"published radius conditions: {radius.conditions}" + brk)
+    if result.payload is not None:
+        lines += payload_lines(result.payload, md)
     if radius.note:
         lines.append(
-            radius.note if md else textwrap.fill(f"note: {radius.note}", 100, subsequent_indent="  ")
+            textwrap.fill(
+                f"note: {_first_sentence(radius.note)} (full note: rangecalc airframes {airframe.id})",
+                100,
+                subsequent_indent="  ",
+            )
         )
     lines.append("")
-    lines.append(reach_table(result, unit, precision).render("md" if md else "table"))
-    lines.append(_summary_sentence(result))
+    if result.region is not None:
+        lines += region_lines(result.region, unit, precision, md)
+    if result.targets:
+        lines.append(reach_table(result, unit, precision).render("md" if md else "table"))
+        lines.append(_summary_sentence(result))
     lines.append(
         f"Margin = combat radius minus the direct distance ({model}); positive means in reach. "
         "A verdict holds for the direct route, without air refuelling."
@@ -203,22 +294,37 @@ def reach_document(result, unit, fmt, precision=0):
     if base.note:
         lines.append(f"Note: {base.note}")
     lines.append("")
-    lines.append("## Sources" if md else "Sources (combat radius):")
+    lines += source_lines(result, md)
+    return "\n".join(lines) + "\n"
+
+
+def _first_sentence(text):
+    head, dot, _ = text.partition(". ")
+    return head + "." if dot else text
+
+
+def source_lines(result, md=False):
+    """Where the radius, the base position and the targets come from."""
+    airframe, radius, base = result.airframe, result.radius, result.base
     bullet = "-" if md else " -"
+    lines = ["## Sources" if md else "Sources (combat radius):"]
     for source in radius.sources:
         if source.reliability != "D":
             lines.append(f'{bullet} [{source.id}] {source.cite()}: "{source.states}"')
     recorded = [s.id for s in radius.sources if s.reliability == "D"]
     if recorded:
         lines.append(f"{bullet} also recorded, grade D (not used for the band): {', '.join(recorded)}")
+    if result.payload is not None and result.payload.method == "mass-ratio model":
+        masses = ("max_takeoff_mass_kg", "empty_mass_kg", "internal_fuel_kg")
+        ids = sorted({s.id for k in masses for s in airframe.figure(k).sources})
+        lines.append(f"{bullet} masses for the payload model: {', '.join(ids)}")
     lines.append(f"{bullet} figures: {airframe.origin}")
     if getattr(base.ref, "sources", None):
         cites = "; ".join(s.cite() for s in base.ref.sources)
-        lines.append(f"{'-' if md else ' -'} base position: {cites}")
-    credits = sorted({_credit(t.target) for t in result.targets} - {""})
-    for credit in credits:
-        lines.append(f"{'-' if md else ' -'} targets: {credit}")
-    return "\n".join(lines) + "\n"
+        lines.append(f"{bullet} base position: {cites}")
+    for credit in sorted({_credit(t.target) for t in result.targets} - {""}):
+        lines.append(f"{bullet} targets: {credit}")
+    return lines
 
 
 def _credit(place):
@@ -337,3 +443,210 @@ def base_text(base):
     for source in base.sources:
         lines.append(f" - {source.cite()}: {source.states}")
     return "\n".join(lines) + "\n"
+
+
+# --- compare and table ---------------------------------------------------------------------------------
+
+COMPARE_SCHEMA = "rangecalc/compare/1"
+TABLE_SCHEMA = "rangecalc/table/1"
+
+
+def fmt_duration(seconds):
+    """'1:06' (hours:minutes), rounded to the minute."""
+    minutes = round(seconds / 60)
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+def _margins_cell(margins_m, unit, precision, grouping=True):
+    return " / ".join(fmt_number(metres_to(m, unit), precision, True, grouping) for m in margins_m)
+
+
+def compare_table(comparison, unit, precision=0, grouping=True):
+    """Side-by-side table: per target, each base's distance, margins and times, then the winner."""
+    headings = ["target"]
+    for base in comparison.bases:
+        headings += [
+            f"{base.label} {unit}",
+            f"{base.label} margin low/nom/high",
+            f"{base.label} time 1-way/return",
+        ]
+    headings += ["nearest base", f"by {unit}", "by %", "saves min (1-way)"]
+    rows = []
+    for row in comparison.targets:
+        cells = [row.target.label]
+        for i in range(len(comparison.bases)):
+            times = "-"
+            if row.one_way_s is not None:
+                times = f"{fmt_duration(row.one_way_s[i, 1])} / {fmt_duration(2 * row.one_way_s[i, 1])}"
+            cells += [
+                fmt_number(metres_to(row.distance_m[i], unit), precision, grouping=grouping),
+                _margins_cell(row.margins_m[i], unit, precision, grouping),
+                times,
+            ]
+        saved = "-" if row.time_saved_s is None else fmt_number(row.time_saved_s / 60, 0, grouping=grouping)
+        cells += [
+            comparison.bases[row.best].label,
+            fmt_number(metres_to(row.advantage_m, unit), precision, grouping=grouping),
+            f"{100 * row.advantage_share:.1f}",
+            saved,
+        ]
+        rows.append(cells)
+    numeric = {i for i, h in enumerate(headings) if h.endswith(f" {unit}") or h.startswith(("by", "saves"))}
+    return Table(headings, rows, numeric=numeric)
+
+
+def compare_document(comparison, unit, fmt, precision=0):
+    """The ``compare`` report as text (``fmt`` 'table') or Markdown (``fmt`` 'md')."""
+    md = fmt == "md"
+    brk = "  " if md else ""
+    airframe = comparison.airframe
+    names = " vs ".join(b.label for b in comparison.bases)
+    lines = [f"{'# ' if md else ''}{airframe.name}: {names}", ""]
+    radius = " / ".join(fmt_number(metres_to(r, unit), precision) for r in comparison.radius_m)
+    payload = f" at {fmt_number(comparison.payload.payload_kg)} kg payload" if comparison.payload else ""
+    lines.append(f"combat radius{payload}, low / nominal / high: {radius} {unit}{brk}")
+    if comparison.speed_mps is not None:
+        speeds = " / ".join(fmt_number(v * 3.6) for v in comparison.speed_mps)
+        lines.append(f"cruise speed low / nominal / high: {speeds} km/h (times at nominal){brk}")
+    else:
+        lines.append(f"no cruise speed in {airframe.origin}: no flight times{brk}")
+    if comparison.payload is not None:
+        lines += payload_lines(comparison.payload, md)
+    lines.append("")
+    if comparison.targets:
+        lines.append(compare_table(comparison, unit, precision).render("md" if md else "table"))
+        lines.append(
+            "Margins are radius minus the direct geodesic distance; 'by' is how much nearer the nearest base "
+            "is than the next one."
+        )
+        lines.append("")
+    for region_result in comparison.regions:
+        base = region_result.bases[0].label
+        shares = " / ".join(f"{c.covered_share:.1%}" for c in region_result.coverage)
+        lines.append(
+            f"{'## ' if md else ''}{region_result.region.name} from {base}: {region_result.verdict_text}"
+        )
+        lines.append(f"  covered share low / nominal / high: {shares}{brk}")
+        lines.append(f"  farthest point: {farthest_text(region_result, unit, precision)}{brk}")
+        lines.append("")
+    if comparison.nearest_shares is not None:
+        parts = ", ".join(
+            f"{b.label} {s:.0%}" for b, s in zip(comparison.bases, comparison.nearest_shares, strict=True)
+        )
+        lines.append(f"Nearest base by share of {comparison.regions[0].region.name}'s area: {parts}.")
+        lines.append("")
+    lines.append(f"figures: {airframe.origin}; sources: rangecalc airframes {airframe.id}")
+    return "\n".join(lines) + "\n"
+
+
+def _minutes(seconds_band):
+    return {k: float(v) / 60 for k, v in zip(("fastest", "nominal", "slowest"), seconds_band, strict=True)}
+
+
+def compare_dict(comparison, unit):
+    """JSON-ready ``compare`` result (schema ``rangecalc/compare/1``)."""
+    speed = comparison.speed_mps
+    out = {
+        "schema": COMPARE_SCHEMA,
+        "model": comparison.model,
+        "distance_unit": unit,
+        "airframe": {
+            "id": comparison.airframe.id,
+            "name": comparison.airframe.name,
+            "file": comparison.airframe.origin,
+        },
+        "bases": [b.as_dict() for b in comparison.bases],
+        "combat_radius": {
+            f"{b}_{unit}": metres_to(r, unit) for b, r in zip(BANDS, comparison.radius_m, strict=True)
+        },
+        "cruise_speed_kmh": None
+        if speed is None
+        else dict(zip(BANDS, (float(v) * 3.6 for v in speed), strict=True)),
+        "payload": None if comparison.payload is None else comparison.payload.as_dict(),
+        "targets": [],
+        "regions": [{"base": r.bases[0].label, **region_dict(r, unit)} for r in comparison.regions],
+        "nearest_base_share": None
+        if comparison.nearest_shares is None
+        else {b.label: float(s) for b, s in zip(comparison.bases, comparison.nearest_shares, strict=True)},
+    }
+    for row in comparison.targets:
+        by_base = []
+        for i, base in enumerate(comparison.bases):
+            entry = {
+                "base": base.label,
+                f"distance_{unit}": metres_to(float(row.distance_m[i]), unit),
+                **{
+                    f"margin_{b}_{unit}": metres_to(float(m), unit)
+                    for b, m in zip(BANDS, row.margins_m[i], strict=True)
+                },
+                "verdict": row.verdicts[i],
+                "one_way_min": None if row.one_way_s is None else _minutes(row.one_way_s[i]),
+                "round_trip_min": None if row.one_way_s is None else _minutes(2 * row.one_way_s[i]),
+            }
+            by_base.append(entry)
+        out["targets"].append(
+            {
+                **row.target.as_dict(),
+                "by_base": by_base,
+                "nearest_base": comparison.bases[row.best].label,
+                f"advantage_{unit}": metres_to(row.advantage_m, unit),
+                "advantage_percent": 100 * row.advantage_share,
+                "time_saved_min": None if row.time_saved_s is None else row.time_saved_s / 60,
+            }
+        )
+    return out
+
+
+def table_rows_table(rows, unit, precision=0, grouping=True):
+    """A reach table (``rangecalc table``) as a :class:`Table`."""
+    headings = [
+        "airframe",
+        "base",
+        "target or region",
+        f"distance {unit}",
+        *(f"radius {b} {unit}" for b in BANDS),
+    ]
+    headings += [*(f"margin {b} {unit}" for b in BANDS), "covered low/nom/high", "verdict"]
+    out = []
+    for row in rows:
+        covered = "-" if row.covered_share is None else " / ".join(f"{s:.1%}" for s in row.covered_share)
+        out.append(
+            [
+                row.airframe.id,
+                row.base.label,
+                row.subject,
+                fmt_number(metres_to(row.distance_m, unit), precision, grouping=grouping),
+                *(fmt_number(metres_to(r, unit), precision, grouping=grouping) for r in row.radius_m),
+                *(fmt_number(metres_to(m, unit), precision, True, grouping) for m in row.margins_m),
+                covered,
+                VERDICTS[row.verdict] if row.kind == "target" else region_verdict_text(row),
+            ]
+        )
+    return Table(headings, out, numeric=set(range(3, 10)))
+
+
+def region_verdict_text(row):
+    from .reach import REGION_VERDICTS
+
+    return REGION_VERDICTS[row.verdict].format(region=row.subject)
+
+
+def table_dict(rows, unit):
+    """JSON-ready reach table (schema ``rangecalc/table/1``)."""
+    items = []
+    for row in rows:
+        item = {
+            "airframe": row.airframe.id,
+            "base": row.base.as_dict(),
+            "subject": row.subject,
+            "kind": row.kind,
+            f"distance_{unit}": metres_to(row.distance_m, unit),
+            **{f"radius_{b}_{unit}": metres_to(r, unit) for b, r in zip(BANDS, row.radius_m, strict=True)},
+            **{f"margin_{b}_{unit}": metres_to(m, unit) for b, m in zip(BANDS, row.margins_m, strict=True)},
+            "verdict": row.verdict,
+            "covered_share": None
+            if row.covered_share is None
+            else dict(zip(BANDS, row.covered_share, strict=True)),
+        }
+        items.append(item)
+    return {"schema": TABLE_SCHEMA, "distance_unit": unit, "rows": items}

@@ -34,17 +34,20 @@ _QUANTITY = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\
 def parse_quantity(text, units, default_unit, what):
     """Parse ``'3t'``, ``'12000 kg'`` or ``'25km'`` into the base unit of ``units``.
 
-    ``units`` maps unit names to their size in the base unit; a bare number takes ``default_unit``.
-    Negative, non-finite and unit-less-when-ambiguous values raise :class:`UsageError` naming ``what``.
+    ``units`` maps unit names to their size in the base unit; a bare number takes ``default_unit``, or is
+    refused when ``default_unit`` is None. Negative, non-finite and out-of-range values raise
+    :class:`UsageError` naming ``what``.
     """
     match = _QUANTITY.match(text or "")
     if not match:
         raise UsageError(
             f"{what}: cannot read {text!r}; expected a number and a unit, e.g. "
-            f"'3{default_unit}'; units: {', '.join(units)}"
+            f"'3{default_unit or next(iter(units))}'; units: {', '.join(units)}"
         )
     number = float(text.strip()[: len(text.strip()) - len(match.group(2))])
     unit = match.group(2).lower() or default_unit
+    if unit is None:
+        raise UsageError(f"{what}: {text!r} needs a unit, e.g. '3t' or '3000kg'; units: {', '.join(units)}")
     if unit not in units:
         raise UsageError(f"{what}: unknown unit {match.group(2)!r} in {text!r}; accepted: {', '.join(units)}")
     value = number * units[unit]

@@ -62,11 +62,20 @@ def cli():
 
 def _register():
     from .check import check_data_cmd
+    from .compare import compare_cmd, table_cmd
     from .distance import distance_cmd
     from .listing import airframes_cmd, bases_cmd
     from .reach import reach_cmd
 
-    for command in (distance_cmd, reach_cmd, airframes_cmd, bases_cmd, check_data_cmd):
+    for command in (
+        distance_cmd,
+        reach_cmd,
+        compare_cmd,
+        table_cmd,
+        airframes_cmd,
+        bases_cmd,
+        check_data_cmd,
+    ):
         cli.add_command(command)
 
 

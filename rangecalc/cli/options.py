@@ -7,7 +7,39 @@ from pathlib import Path
 import click
 
 from ..errors import DataError, UsageError
-from ..units import DISTANCE_UNITS
+from ..units import DISTANCE_UNITS, MASS_UNITS, parse_quantity
+
+
+class MassType(click.ParamType):
+    """A mass with its unit, '3t' or '12000kg', converted to kilograms."""
+
+    name = "MASS"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, float):
+            return value
+        try:
+            return parse_quantity(value, MASS_UNITS, None, f"--{param.name}" if param else "mass")
+        except UsageError as exc:
+            self.fail(str(exc).split(": ", 1)[-1], param, ctx)
+
+
+payload_option = click.option(
+    "--payload",
+    type=MassType(),
+    default=None,
+    help="Bomb load, e.g. 3t or 12000kg: the radius then comes from the payload model.",
+)
+region_option = click.option(
+    "--region",
+    default=None,
+    help="A region (ISO code such as SY or SYR, a country name, or a user GeoJSON id) to cover.",
+)
+targets_option = click.option(
+    "--targets",
+    default=None,
+    help="A target set id, or places separated by commas (names, ICAO codes, lat,lon).",
+)
 
 units_option = click.option(
     "--units",

@@ -7,6 +7,7 @@ import click
 from ..data import load_catalog
 from ..places import resolve_place
 from ..reach import reach, resolve_targets
+from ..regions import resolve_region
 from ..reports import reach_dict, reach_document, reach_table
 from .options import (
     data_dir_option,
@@ -15,7 +16,10 @@ from .options import (
     format_option,
     model_option,
     output_option,
+    payload_option,
     precision_option,
+    region_option,
+    targets_option,
     units_option,
 )
 
@@ -23,12 +27,9 @@ from .options import (
 @click.command("reach", short_help="Which targets an airframe reaches from a base.")
 @click.argument("airframe")
 @click.argument("base")
-@click.option(
-    "--targets",
-    default="syria",
-    show_default=True,
-    help="A target set id, or places separated by commas (names, ICAO codes, lat,lon).",
-)
+@targets_option
+@region_option
+@payload_option
 @units_option
 @model_option
 @format_option(["table", "md", "csv", "json"], "table")
@@ -36,23 +37,31 @@ from .options import (
 @data_dir_option
 @output_option
 @force_option
-def reach_cmd(airframe, base, targets, units, model, fmt, precision, data_dir, output, force):
-    """Margins and verdicts for AIRFRAME flying from BASE to each target.
+def reach_cmd(
+    airframe, base, targets, region, payload, units, model, fmt, precision, data_dir, output, force
+):
+    """Margins and verdicts for AIRFRAME flying from BASE to each target, and coverage of a region.
 
     Prints the combat radius (low / nominal / high) with its sources, then for each target the direct
     geodesic distance, the margin under each figure (radius minus distance), and a verdict: in reach under
-    every figure, depends on the figure, or out of reach under every figure.
+    every figure, depends on the figure, or out of reach under every figure. With --region, also the
+    share of the region covered under each figure and its farthest point. Without --targets or --region
+    the targets are the 'syria' set.
 
     \b
     Examples:
       rangecalc reach tu22m3 mozdok
+      rangecalc reach tu22m3 mozdok --region SY --payload 12t
       rangecalc reach su34 hamadan --targets aleppo,raqqa,33.5,36.3 --format json
     """
     catalog = load_catalog(data_dir)
     frame = catalog.airframe(airframe)
     origin = resolve_place(base, catalog)
-    label, places = resolve_targets(targets, catalog)
-    result = reach(frame, origin, places, model=model, targets_label=label)
+    if targets is None and region is None:
+        targets = "syria"
+    label, places = resolve_targets(targets, catalog) if targets is not None else ("", [])
+    area = resolve_region(region, catalog) if region is not None else None
+    result = reach(frame, origin, places, model, label, payload, area, catalog)
     if fmt == "json":
         text = json.dumps(reach_dict(result, units), indent=2, ensure_ascii=False) + "\n"
     elif fmt == "csv":

@@ -1,0 +1,119 @@
+"""$ rangecalc compare AIRFRAME BASE BASE...; $ rangecalc table --airframes ... --bases ..."""
+
+import json
+import sys
+
+import click
+
+from ..compare import compare, reach_table_rows, table_size
+from ..data import load_catalog
+from ..errors import UsageError
+from ..places import resolve_place
+from ..reach import resolve_targets
+from ..regions import resolve_region
+from ..reports import compare_dict, compare_document, compare_table, table_dict, table_rows_table
+from .options import (
+    data_dir_option,
+    emit,
+    force_option,
+    format_option,
+    model_option,
+    output_option,
+    payload_option,
+    precision_option,
+    region_option,
+    targets_option,
+    units_option,
+)
+
+
+@click.command("compare", short_help="Compare basing options for one airframe.")
+@click.argument("airframe")
+@click.argument("bases", nargs=-1, required=True)
+@targets_option
+@region_option
+@payload_option
+@units_option
+@model_option
+@format_option(["table", "md", "csv", "json"], "table")
+@precision_option
+@data_dir_option
+@output_option
+@force_option
+def compare_cmd(
+    airframe, bases, targets, region, payload, units, model, fmt, precision, data_dir, output, force
+):
+    """Compare BASES side by side for AIRFRAME: per target the distance from each base, the margins, the
+    flight times at cruise speed and which base wins by how much; per region the covered share and the
+    farthest point from each base. Without --targets or --region the targets are the 'syria' set.
+
+    \b
+    Example:
+      rangecalc compare tu22m3 mozdok shahid-nojeh --region SY
+    """
+    catalog = load_catalog(data_dir)
+    frame = catalog.airframe(airframe)
+    places = [resolve_place(b, catalog) for b in bases]
+    if targets is None and region is None:
+        targets = "syria"
+    label, target_places = resolve_targets(targets, catalog) if targets is not None else ("", [])
+    area = resolve_region(region, catalog) if region is not None else None
+    result = compare(frame, places, target_places, area, payload, model, label, catalog)
+    if fmt == "json":
+        text = json.dumps(compare_dict(result, units), indent=2, ensure_ascii=False) + "\n"
+    elif fmt == "csv":
+        text = compare_table(result, units, precision, grouping=False).render("csv")
+    else:
+        text = compare_document(result, units, fmt, precision)
+    emit(text, output, force)
+
+
+def _split(text, option):
+    items = [t.strip() for t in (text or "").split(",")]
+    if not text or not all(items):
+        raise UsageError(f"{option} needs a comma-separated list without empty items, got {text!r}")
+    return items
+
+
+@click.command("table", short_help="Reach tables over many airframes and bases.")
+@click.option("--airframes", "airframe_list", required=True, help="Comma-separated airframe ids.")
+@click.option("--bases", "base_list", required=True, help="Comma-separated bases (ids, names or ICAO codes).")
+@targets_option
+@region_option
+@payload_option
+@units_option
+@model_option
+@format_option(["table", "md", "csv", "json"], "md")
+@precision_option
+@data_dir_option
+@output_option
+@force_option
+def table_cmd(
+    airframe_list, base_list, targets, region, payload, units, model, fmt, precision, data_dir, output, force
+):
+    """One row per airframe x base x target (and region): distance, radius band, margins, coverage and
+    verdict, for reports and spreadsheets. A progress bar goes to stderr when it is a terminal.
+
+    \b
+    Example:
+      rangecalc table --airframes tu22m3,su34 --bases mozdok,hamadan,khmeimim --region SY --format csv
+    """
+    if targets is None and region is None:
+        raise UsageError("table needs --targets or --region (or both)")
+    catalog = load_catalog(data_dir)
+    frames = [catalog.airframe(a) for a in _split(airframe_list, "--airframes")]
+    places = [resolve_place(b, catalog) for b in _split(base_list, "--bases")]
+    _, target_places = resolve_targets(targets, catalog) if targets is not None else ("", [])
+    area = resolve_region(region, catalog) if region is not None else None
+    steps = reach_table_rows(frames, places, target_places, area, payload, model)
+    rows = []
+    show = sys.stderr.isatty() and table_size(frames, places, target_places, area) > 1
+    with click.progressbar(steps, length=table_size(frames, places, target_places, area), label="reach table",
+                           file=sys.stderr if show else None, hidden=not show) as bar:  # fmt: skip
+        for step in bar:
+            rows.extend(step)
+    if fmt == "json":
+        text = json.dumps(table_dict(rows, units), indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = table_rows_table(rows, units, precision, grouping=fmt != "csv").render(fmt)
+    emit(text, output, force)
