@@ -99,9 +99,17 @@ def compare(
         if len(bases) > 1:
             shares = coverage.nearest_base_shares(region.geometry, base_lons, base_lats)
     return Comparison(
-        airframe, tuple(bases), tuple(float(r) for r in radius_m), payload, speed, tuple(rows), regions, shares,
-        model, targets_label,
-    )  # fmt: skip
+        airframe,
+        tuple(bases),
+        tuple(float(r) for r in radius_m),
+        payload,
+        speed,
+        tuple(rows),
+        regions,
+        shares,
+        model,
+        targets_label,
+    )
 
 
 @dataclass(frozen=True)
@@ -156,6 +164,6 @@ def reach_table_rows(airframes, bases, targets=(), region=None, payload_kg=None,
                         rr.margins_m,
                         rr.verdict,
                         tuple(c.covered_share for c in rr.coverage),
-                    )  # fmt: skip
+                    )
                 )
             yield rows

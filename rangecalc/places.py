@@ -136,7 +136,24 @@ def nearest_named_place(catalog, lon, lat):
 
 def compass(bearing_deg):
     """Sixteen-point compass name of a bearing in degrees ('N', 'NNE', ...)."""
-    names = ["N", "NNE", "NE", "ENE", "E", "ESE", "SE", "SSE", "S", "SSW", "SW", "WSW", "W", "WNW", "NW", "NNW"]
+    names = [
+        "N",
+        "NNE",
+        "NE",
+        "ENE",
+        "E",
+        "ESE",
+        "SE",
+        "SSE",
+        "S",
+        "SSW",
+        "SW",
+        "WSW",
+        "W",
+        "WNW",
+        "NW",
+        "NNW",
+    ]
     return names[round((bearing_deg % 360) / 22.5) % 16]
 
 
