@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import coverage, geodesy
+from .errors import UsageError
 from .reach import classify, radius_band, region_reach
 
 
@@ -34,10 +35,10 @@ class TargetComparison:
     margins_m: np.ndarray  # (n_bases, 3)
     verdicts: tuple[str, ...]
     one_way_s: np.ndarray | None  # (n_bases, 3) fastest, nominal, slowest
-    best: int  # index of the nearest base
-    advantage_m: float  # second-nearest minus nearest distance (0 with one base)
-    advantage_share: float  # advantage as a share of the second-nearest distance
-    time_saved_s: float | None  # one way, at nominal cruise speed
+    best: int  # index of the nearest base (the first listed on a tie)
+    advantage_m: float | None  # second-nearest minus nearest distance (None with one base)
+    advantage_share: float | None  # advantage as a share of the second-nearest distance
+    time_saved_s: float | None  # one way, at nominal cruise speed (None with one base or no speed)
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,14 @@ def compare(
     airframe, bases, targets, region=None, payload_kg=None, model="ellipsoid", targets_label="", catalog=None
 ):
     """Compare ``bases`` (Places) for ``airframe`` over ``targets`` (Places) and an optional ``region``."""
+    seen = {}
+    for base in bases:
+        key = (round(base.lon, 6), round(base.lat, 6))
+        if key in seen:
+            raise UsageError(
+                f"bases {seen[key]!r} and {base.label!r} are the same place; give each base once"
+            )
+        seen[key] = base.label
     radius_m, payload = radius_band(airframe, payload_kg)
     speed = cruise_speed_mps(airframe)
     base_lons = np.array([b.lon for b in bases], dtype=float)
@@ -76,10 +85,13 @@ def compare(
             margins = radius_m[None, :] - d[:, None]
             order = np.argsort(d)
             best = int(order[0])
-            advantage = float(d[order[1]] - d[best]) if len(bases) > 1 else 0.0
-            share = advantage / float(d[order[1]]) if len(bases) > 1 and d[order[1]] > 0 else 0.0
+            several = len(bases) > 1
+            advantage = float(d[order[1]] - d[best]) if several else None
+            share = (
+                advantage / float(d[order[1]]) if several and d[order[1]] > 0 else (0.0 if several else None)
+            )
             times = flight_times_s(d, speed) if speed is not None else None
-            saved = advantage / float(speed[1]) if speed is not None else None
+            saved = advantage / float(speed[1]) if speed is not None and several else None
             rows.append(
                 TargetComparison(
                     target,
@@ -125,6 +137,7 @@ class TableRow:
     margins_m: tuple[float, float, float]
     verdict: str
     covered_share: tuple[float, float, float] | None = None
+    farthest: tuple[float, float] | None = None  # (lon, lat) of a region's farthest point
 
 
 def table_size(airframes, bases, targets, region):
@@ -164,6 +177,7 @@ def reach_table_rows(airframes, bases, targets=(), region=None, payload_kg=None,
                         rr.margins_m,
                         rr.verdict,
                         tuple(c.covered_share for c in rr.coverage),
+                        (rr.farthest.lon, rr.farthest.lat),
                     )
                 )
             yield rows

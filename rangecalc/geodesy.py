@@ -162,7 +162,7 @@ def ring_vertices(lon, lat, radius_m, tolerance=RING_TOLERANCE):
         mid_lon = (lons + next_lons) / 2
         mid_lat = (lats + np.roll(lats, -1)) / 2
         error = np.abs(distance(lon, lat, mid_lon, mid_lat) - radius_m)
-        bad = error > tolerance * radius_m * 0.5
+        bad = error > max(tolerance * radius_m * 0.5, 1e-3)  # a millimetre floor for tiny rings
         if not bad.any():
             return lons, lats, azimuths
         next_az = np.roll(azimuths, -1)

@@ -274,10 +274,12 @@ def _suggest(query, names, kind, accepted_hint=""):
         names = {n: n for n in names}
     by_key = {}
     for name, shown in names.items():
-        by_key.setdefault(normalise_name(name), shown)
+        # Short codes match almost anything under difflib: compare codes only with short queries.
+        if len(normalise_name(name)) > 3 or len(normalise_name(query)) <= 4:
+            by_key.setdefault(normalise_name(name), shown)
     close = difflib.get_close_matches(normalise_name(query), list(by_key), n=6, cutoff=0.6)
     shown = list(dict.fromkeys(by_key[c] for c in close))[:3]
-    hint = f"; did you mean {', '.join(repr(s) for s in shown)}?" if shown else ""
+    hint = f"; did you mean {', '.join(repr(s) for s in shown)}?" if shown else "."
     accepted = f" Accepted: {accepted_hint}" if accepted_hint else ""
     return f"unknown {kind} {query!r}{hint}{accepted}"
 

@@ -123,5 +123,5 @@ def resolve_region(text, catalog):
     for region in regions.values():
         if wanted and wanted in (normalise_name(region.name), normalise_name(region.iso_a2 or "")):
             return region
-    names = {n: r.id for r in regions.values() for n in (r.name, r.id)}
+    names = {n: f"{r.name} ({r.id})" for r in regions.values() for n in (r.name, r.id)}
     raise NotFoundError(_suggest(key, names, "region", "an ISO 3166 code (SY, SYR) or a country name."))

@@ -462,36 +462,48 @@ def _margins_cell(margins_m, unit, precision, grouping=True):
 
 
 def compare_table(comparison, unit, precision=0, grouping=True):
-    """Side-by-side table: per target, each base's distance, margins and times, then the winner."""
+    """Side-by-side table: per target, each base's distance, margins and times, then the winner.
+
+    ``grouping`` False gives a machine-readable table (CSV): plain numbers, one value per column.
+    """
+    machine = not grouping
     headings = ["target"]
     for base in comparison.bases:
-        headings += [
-            f"{base.label} {unit}",
-            f"{base.label} margin low/nom/high",
-            f"{base.label} time 1-way/return",
-        ]
-    headings += ["nearest base", f"by {unit}", "by %", "saves min (1-way)"]
+        headings.append(f"{base.label} {unit}")
+        if machine:
+            headings += [f"{base.label} margin {b} {unit}" for b in BANDS]
+            headings += [f"{base.label} one-way min", f"{base.label} round-trip min"]
+        else:
+            headings += [f"{base.label} margin low/nom/high {unit}", f"{base.label} time 1-way/return"]
+    several = len(comparison.bases) > 1
+    if several:
+        headings += ["nearest base", f"by {unit}", "by %", "saves min (1-way)"]
     rows = []
     for row in comparison.targets:
         cells = [row.target.label]
         for i in range(len(comparison.bases)):
-            times = "-"
-            if row.one_way_s is not None:
-                times = f"{fmt_duration(row.one_way_s[i, 1])} / {fmt_duration(2 * row.one_way_s[i, 1])}"
+            cells.append(fmt_number(metres_to(row.distance_m[i], unit), precision, grouping=grouping))
+            one_way = None if row.one_way_s is None else row.one_way_s[i, 1]
+            if machine:
+                cells += [fmt_number(metres_to(m, unit), precision, True, False) for m in row.margins_m[i]]
+                cells += ["" if one_way is None else f"{v / 60:.1f}" for v in (one_way, 2 * (one_way or 0))]
+            else:
+                cells.append(_margins_cell(row.margins_m[i], unit, precision, grouping))
+                cells.append(
+                    "-" if one_way is None else f"{fmt_duration(one_way)} / {fmt_duration(2 * one_way)}"
+                )
+        if several:
+            saved = row.time_saved_s
             cells += [
-                fmt_number(metres_to(row.distance_m[i], unit), precision, grouping=grouping),
-                _margins_cell(row.margins_m[i], unit, precision, grouping),
-                times,
+                comparison.bases[row.best].label,
+                fmt_number(metres_to(row.advantage_m, unit), precision, grouping=grouping),
+                f"{100 * row.advantage_share:.1f}",
+                ("" if machine else "-") if saved is None else fmt_number(saved / 60, 0, grouping=grouping),
             ]
-        saved = "-" if row.time_saved_s is None else fmt_number(row.time_saved_s / 60, 0, grouping=grouping)
-        cells += [
-            comparison.bases[row.best].label,
-            fmt_number(metres_to(row.advantage_m, unit), precision, grouping=grouping),
-            f"{100 * row.advantage_share:.1f}",
-            saved,
-        ]
         rows.append(cells)
-    numeric = {i for i, h in enumerate(headings) if h.endswith(f" {unit}") or h.startswith(("by", "saves"))}
+    numeric = {
+        i for i, h in enumerate(headings) if h.endswith((f" {unit}", " min")) or h.startswith(("by", "saves"))
+    }
     return Table(headings, rows, numeric=numeric)
 
 
@@ -567,7 +579,10 @@ def compare_dict(comparison, unit):
         "regions": [{"base": r.bases[0].label, **region_dict(r, unit)} for r in comparison.regions],
         "nearest_base_share": None
         if comparison.nearest_shares is None
-        else {b.label: float(s) for b, s in zip(comparison.bases, comparison.nearest_shares, strict=True)},
+        else [
+            {"base": b.label, "share": float(s)}
+            for b, s in zip(comparison.bases, comparison.nearest_shares, strict=True)
+        ],
     }
     for row in comparison.targets:
         by_base = []
@@ -589,8 +604,8 @@ def compare_dict(comparison, unit):
                 **row.target.as_dict(),
                 "by_base": by_base,
                 "nearest_base": comparison.bases[row.best].label,
-                f"advantage_{unit}": metres_to(row.advantage_m, unit),
-                "advantage_percent": 100 * row.advantage_share,
+                f"advantage_{unit}": None if row.advantage_m is None else metres_to(row.advantage_m, unit),
+                "advantage_percent": None if row.advantage_share is None else 100 * row.advantage_share,
                 "time_saved_min": None if row.time_saved_s is None else row.time_saved_s / 60,
             }
         )
@@ -631,8 +646,11 @@ def region_verdict_text(row):
     return REGION_VERDICTS[row.verdict].format(region=row.subject)
 
 
-def table_dict(rows, unit):
-    """JSON-ready reach table (schema ``rangecalc/table/1``)."""
+def table_dict(rows, unit, model="ellipsoid", payload_kg=None):
+    """JSON-ready reach table (schema ``rangecalc/table/1``).
+
+    With a payload, each row's radius is the payload model's value (see ``rangecalc airframes ID``).
+    """
     items = []
     for row in rows:
         item = {
@@ -647,6 +665,15 @@ def table_dict(rows, unit):
             "covered_share": None
             if row.covered_share is None
             else dict(zip(BANDS, row.covered_share, strict=True)),
+            "farthest_point": None
+            if row.farthest is None
+            else {"lon": row.farthest[0], "lat": row.farthest[1]},
         }
         items.append(item)
-    return {"schema": TABLE_SCHEMA, "distance_unit": unit, "rows": items}
+    return {
+        "schema": TABLE_SCHEMA,
+        "model": model,
+        "payload_kg": payload_kg,
+        "distance_unit": unit,
+        "rows": items,
+    }

@@ -113,7 +113,7 @@ def table_cmd(
         for step in bar:
             rows.extend(step)
     if fmt == "json":
-        text = json.dumps(table_dict(rows, units), indent=2, ensure_ascii=False) + "\n"
+        text = json.dumps(table_dict(rows, units, model, payload), indent=2, ensure_ascii=False) + "\n"
     else:
         text = table_rows_table(rows, units, precision, grouping=fmt != "csv").render(fmt)
     emit(text, output, force)
