@@ -7,7 +7,10 @@ as text; Markdown cells escape ``|``.
 
 import csv
 import io
+import json
 import textwrap
+
+import shapely
 
 from .airframes import BANDS
 from .places import compass
@@ -173,6 +176,10 @@ def region_dict(region_result, unit):
         },
         "verdict": region_result.verdict,
         "verdict_text": region_result.verdict_text,
+        "uncovered": {
+            b: json.loads(shapely.to_geojson(c.uncovered, indent=None))
+            for b, c in zip(BANDS, region_result.coverage, strict=True)
+        },
     }
 
 

@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 import jsonschema
+import shapely
 import pytest
 from geographiclib.geodesic import Geodesic
 
@@ -126,3 +127,40 @@ def test_broken_user_data_is_a_data_error(run, tmp_path):
     (tmp_path / "airframes" / "x.toml").write_text('id = "x"\nname = "X\n')
     result = run("reach", "tu22m3", "mozdok", "--data-dir", tmp_path, expect=1)
     assert "x.toml: TOML syntax error" in result.stderr
+
+
+def test_region_and_payload_json_validates_and_is_consistent(run_json):
+    out = run_json("reach", "tu22m3", "mozdok", "--region", "SY", "--payload", "12t")
+    jsonschema.validate(out, SCHEMA)
+    assert out["targets"] == []
+    region = out["region"]
+    far = region["farthest_point"]
+    expected = WGS84.Inverse(out["base"]["lat"], out["base"]["lon"], far["lat"], far["lon"])["s12"] / 1000
+    assert far["distance_km"] == pytest.approx(expected, abs=1e-3)
+    for band in ("low", "nominal", "high"):
+        margin = out["combat_radius"][f"{band}_km"] - far["distance_km"]
+        assert region[f"margin_{band}_km"] == pytest.approx(margin)
+        covered = region["covered_share"][band]
+        assert (covered == pytest.approx(1.0)) == (margin >= 0)
+        uncovered = shapely.from_geojson(json.dumps(region["uncovered"][band]))
+        assert uncovered.is_empty == (margin >= 0)
+    assert out["payload"]["payload_kg"] == 12000 and out["payload"]["method"] == "mass-ratio model"
+
+
+def test_region_text_names_the_farthest_point(run):
+    text = run("reach", "su34", "hamadan", "--region", "Syria").stdout
+    assert "Syria: covers all of Syria only under some figures" in text
+    assert "farthest point from the base:" in text and "of Daraa" in text
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--region", "Narnia"], "unknown region 'Narnia'"),
+        (["--payload", "99t"], "maximum payload of 24,000 kg"),
+        (["--payload", "3"], "needs a unit"),
+        (["--payload", "-3t"], "cannot read '-3t'"),
+    ],
+)
+def test_region_and_payload_errors(run, args, message):
+    assert message in run("reach", "tu22m3", "mozdok", *args, expect=2).stderr
