@@ -7,8 +7,8 @@ import math
 from pathlib import Path
 
 import jsonschema
-import shapely
 import pytest
+import shapely
 from geographiclib.geodesic import Geodesic
 
 GOOD_DATA = Path(__file__).parent / "data" / "good"
