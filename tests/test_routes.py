@@ -1,0 +1,164 @@
+"""Routes around closed airspace, against hand-derived answers.
+
+On synthetic obstacles the true constrained shortest path is known: it is either the direct geodesic or
+the chain of geodesics through the obstacle corners it must turn around. Its length is computed with
+geographiclib and the route must be within 1 % (and never shorter, since obstacles are only ever enlarged).
+"""
+
+import numpy as np
+import pytest
+import shapely
+from geographiclib.geodesic import Geodesic
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rangecalc import routes
+from rangecalc.data import load_catalog
+from rangecalc.regions import Region, resolve_region
+
+WGS84 = Geodesic.WGS84
+START, END = (0.0, 0.0), (10.0, 0.0)
+
+
+def box(x0, y0, x1, y1, name="box"):
+    return Region(id=name.upper(), name=name, geometry=shapely.box(x0, y0, x1, y1), source="test")
+
+
+def path_length(*points):
+    """Sum of geodesic lengths through (lon, lat) points, by geographiclib."""
+    return sum(WGS84.Inverse(a[1], a[0], b[1], b[0])["s12"] for a, b in zip(points, points[1:], strict=False))
+
+
+def route_through(obstacles, start=START, end=END, via=(), standoff=0.0):
+    # A fixed projection centre, so that routes with and without an obstacle are drawn on the same map.
+    space = routes.airspace(obstacles, standoff, centre=(5.0, 0.0))
+    return space.route(start, end, via)
+
+
+def test_obstacle_off_the_line_gives_the_direct_geodesic():
+    route = route_through([box(4, 1, 6, 3)])
+    assert route.length_m == pytest.approx(path_length(START, END), rel=1e-9)
+    assert len(route.lons) == 2
+
+
+def test_detour_around_one_convex_obstacle():
+    # The box straddles the line, reaching 1 deg below it and 2 deg above: the short way is underneath,
+    # through its two lower corners.
+    route = route_through([box(4, -1, 6, 2)])
+    expected = path_length(START, (4, -1), (6, -1), END)
+    assert expected <= route.length_m <= 1.01 * expected
+    assert route.lats.min() < -1.0  # went underneath
+
+
+def test_gap_between_two_obstacles_on_the_line():
+    route = route_through([box(4, 0.5, 6, 3, "north"), box(4, -3, 6, -0.5, "south")])
+    assert route.length_m == pytest.approx(path_length(START, END), rel=1e-9)
+
+
+def test_gap_off_the_line_bends_at_the_corners():
+    # The gap (lat 0.3 to 1.0) is above the line: pass over the southern block's top corners.
+    route = route_through([box(4, 1.0, 6, 3, "north"), box(4, -3, 6, 0.3, "south")])
+    expected = path_length(START, (4, 0.3), (6, 0.3), END)
+    assert expected <= route.length_m <= 1.01 * expected
+    assert 0.3 < route.lats.max() < 1.0
+
+
+def test_standoff_keeps_the_route_away():
+    obstacle = box(4, -1, 6, 2)
+    near = route_through([obstacle])
+    far = route_through([obstacle], standoff=50_000.0)
+    assert far.length_m > near.length_m
+    lons, lats = routes.geodesic_polyline(far.lons, far.lats, 1000.0)
+    # Every sampled point of the route is at least 50 km from the obstacle (checked with geographiclib
+    # against a dense sampling of the obstacle's outline).
+    outline = shapely.get_coordinates(shapely.segmentize(obstacle.geometry.exterior, 0.01))
+    mid = np.abs(lons - 5) < 1.5
+    for lon, lat in zip(lons[mid], lats[mid], strict=True):
+        gap = min(WGS84.Inverse(lat, lon, y, x, Geodesic.DISTANCE)["s12"] for x, y in outline[::5])
+        assert gap > 49_000.0
+
+
+def test_waypoints_are_visited_in_order():
+    via = [(3.0, 2.0), (7.0, -2.0)]
+    route = route_through([], via=via)
+    points = list(zip(route.lons.tolist(), route.lats.tolist(), strict=True))
+    assert points.index(via[0]) < points.index(via[1])
+    assert route.length_m == pytest.approx(path_length(START, *via, END), rel=1e-9)
+    assert len(route.legs) == 3
+
+
+def test_target_inside_closed_airspace_has_no_route():
+    with pytest.raises(routes.NoRouteError, match="inside closed airspace"):
+        route_through([box(9, -1, 11, 1)])
+
+
+def test_walled_in_target_has_no_route():
+    ring = Region(
+        "RING", "ring", shapely.box(8, -2, 12, 2).difference(shapely.box(9.5, -0.5, 10.5, 0.5)), "test"
+    )
+    with pytest.raises(routes.NoRouteError, match="walls it in"):
+        route_through([ring])
+
+
+@given(
+    x=st.floats(1, 8), y=st.floats(-2, 1.5), w=st.floats(0.2, 1.5), h=st.floats(0.2, 1.5),
+    x2=st.floats(1, 8), y2=st.floats(-2, 1.5),
+)  # fmt: skip
+@settings(max_examples=40, deadline=None)
+def test_adding_an_obstacle_never_shortens_a_route(x, y, w, h, x2, y2):
+    first = box(x, y, x + w, y + h, "first")
+    second = box(x2, y2, x2 + w, y2 + h, "second")
+    one = route_through([first])
+    two = route_through([first, second])
+    assert two.length_m >= one.length_m - 1e-6
+    assert one.length_m >= one.direct_m - 1e-6
+
+
+# --- the real case: Russian aircraft bound for Syria, 2015-2016 ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+def syria_case():
+    catalog = load_catalog()
+    closed = [resolve_region(code, catalog) for code in ("TUR", "GEO", "AZE")]
+    mozdok = catalog.base("mozdok")
+    targets = catalog.target_set("syria").targets
+    space = routes.airspace(closed, 0.0, [(mozdok.lon, mozdok.lat), *((t.lon, t.lat) for t in targets)])
+    return catalog, closed, mozdok, targets, space
+
+
+def test_routes_never_enter_closed_airspace(syria_case):
+    _, closed, mozdok, targets, space = syria_case
+    for target in targets:
+        route = space.route((mozdok.lon, mozdok.lat), (target.lon, target.lat))
+        lons, lats = routes.geodesic_polyline(route.lons, route.lats, 1000.0)
+        for region in closed:
+            assert not shapely.intersects_xy(region.geometry, lons, lats).any(), (target.name, region.id)
+        assert route.length_m >= route.direct_m
+
+
+def test_routes_from_mozdok_go_round_by_the_caspian_and_iran(syria_case):
+    catalog, _, mozdok, _, space = syria_case
+    damascus = catalog.find_target("damascus")
+    route = space.route((mozdok.lon, mozdok.lat), (damascus.lon, damascus.lat))
+    from rangecalc.regions import all_regions
+
+    crossed = [c[0] for c in routes.countries_along(route.lons, route.lats, all_regions(catalog).values())]
+    assert "IRN" in crossed and "IRQ" in crossed
+    assert not {"TUR", "GEO", "AZE", "ARM"} & set(crossed)
+    assert route.length_m > 1.4 * route.direct_m
+
+
+def test_distances_to_many_points_agree_with_single_routes(syria_case):
+    _, _, mozdok, targets, space = syria_case
+    start = (mozdok.lon, mozdok.lat)
+    many = space.distances_to(start, [t.lon for t in targets], [t.lat for t in targets])
+    one_by_one = [space.route(start, (t.lon, t.lat)).length_m for t in targets]
+    assert many == pytest.approx(one_by_one, abs=1.0)
+
+
+def test_unknown_country_in_avoid_suggests_close_matches():
+    from rangecalc.errors import NotFoundError
+
+    with pytest.raises(NotFoundError, match="unknown region 'TUK'; did you mean"):
+        resolve_region("TUK", load_catalog())
