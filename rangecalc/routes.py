@@ -369,7 +369,7 @@ def geodesic_polyline(lons, lats, step_m=SAMPLE_STEP_M):
     out_lon, out_lat = [lons[0]], [lats[0]]
     for k in range(len(lons) - 1):
         length = float(geodesy.distance(lons[k], lats[k], lons[k + 1], lats[k + 1]))
-        n = max(int(math.ceil(length / step_m)), 1)
+        n = max(math.ceil(length / step_m), 1)
         if n > 1:
             pts = geodesy.GEOD.npts(lons[k], lats[k], lons[k + 1], lats[k + 1], n - 1)
             out_lon += [p[0] for p in pts]

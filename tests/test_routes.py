@@ -5,6 +5,8 @@ the chain of geodesics through the obstacle corners it must turn around. Its len
 geographiclib and the route must be within 1 % (and never shorter, since obstacles are only ever enlarged).
 """
 
+import itertools
+
 import numpy as np
 import pytest
 import shapely
@@ -26,7 +28,7 @@ def box(x0, y0, x1, y1, name="box"):
 
 def path_length(*points):
     """Sum of geodesic lengths through (lon, lat) points, by geographiclib."""
-    return sum(WGS84.Inverse(a[1], a[0], b[1], b[0])["s12"] for a, b in zip(points, points[1:], strict=False))
+    return sum(WGS84.Inverse(a[1], a[0], b[1], b[0])["s12"] for a, b in itertools.pairwise(points))
 
 
 def route_through(obstacles, start=START, end=END, via=(), standoff=0.0):
