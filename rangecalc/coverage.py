@@ -158,3 +158,61 @@ def nearest_base_shares(region_geometry, base_lons, base_lats, n_points=GRID_POI
     weights = np.cos(np.radians(lats))
     shares = np.bincount(nearest, weights=weights, minlength=base_lons.size)
     return shares / shares.sum()
+
+
+def field_coverage(region_geometry, distance_fn, radii_m, n_points=GRID_POINTS):
+    """Coverage and farthest point for any distance field, such as flyable distance around closed airspace.
+
+    ``distance_fn(lons, lats)`` returns ``(distance_m, nearest_base_index)`` arrays (inf where
+    unreachable). Shares come from a lon/lat grid of about ``n_points`` cells weighted by cos(latitude);
+    the farthest point is searched on the grid plus the boundary (every :data:`BOUNDARY_STEP_DEG` x 2)
+    and refined by pattern search. Returns ``(coverages, farthest, resolution_text)``; the coverages'
+    ``uncovered`` is None (no polygon is drawn for a distance field).
+    """
+    glons, glats, step = grid_points(region_geometry, n_points)
+    blons, blats = boundary_points(region_geometry, 2 * BOUNDARY_STEP_DEG)
+    lons, lats = np.concatenate([glons, blons]), np.concatenate([glats, blats])
+    dist, _ = distance_fn(lons, lats)
+    grid_d = dist[: glons.size]
+    weights = np.cos(np.radians(glats))
+    area = geodesic_area(region_geometry)
+    covers = []
+    for radius in np.atleast_1d(radii_m):
+        share = float(weights[grid_d <= radius].sum() / weights.sum()) if weights.size else 0.0
+        covers.append(Coverage(share, share * area, area, None))
+    finite = np.where(np.isfinite(dist), dist, -1.0)
+    order = np.argsort(finite)[::-1][:8]
+    cand_lon, cand_lat, cand_d = lons[order], lats[order], finite[order]
+    if np.isinf(dist).any():
+        i = int(np.argmax(np.isinf(dist)))
+        far = FarthestPoint(float(lons[i]), float(lats[i]), float("inf"), -1)
+    else:
+        shapely.prepare(region_geometry)
+        directions = np.array([[1, 0], [-1, 0], [0, 1], [0, -1], [1, 1], [1, -1], [-1, 1], [-1, -1]], float)
+        move = step / 2
+        while move > 5e-4:
+            coslat = np.maximum(np.cos(np.radians(cand_lat)), 0.05)
+            try_lon = (cand_lon[:, None] + directions[None, :, 0] * move / coslat[:, None]).ravel()
+            try_lat = np.clip(cand_lat[:, None] + directions[None, :, 1] * move, -90, 90).ravel()
+            ok = shapely.intersects_xy(region_geometry, try_lon, try_lat)
+            d = np.full(try_lon.size, -np.inf)
+            if ok.any():
+                d[ok] = distance_fn(try_lon[ok], try_lat[ok])[0]
+            d = np.where(np.isfinite(d), d, -np.inf).reshape(len(cand_lon), -1)
+            best = np.argmax(d, axis=1)
+            better = d[np.arange(len(best)), best] > cand_d
+            rows = np.nonzero(better)[0]
+            cand_lon[rows] = try_lon.reshape(len(cand_lon), -1)[rows, best[rows]]
+            cand_lat[rows] = try_lat.reshape(len(cand_lon), -1)[rows, best[rows]]
+            cand_d[rows] = d[rows, best[rows]]
+            if not better.any():
+                move /= 2
+        i = int(np.argmax(cand_d))
+        d, idx = distance_fn(cand_lon[i : i + 1], cand_lat[i : i + 1])
+        far = FarthestPoint(float(cand_lon[i]), float(cand_lat[i]), float(d[0]), int(idx[0]))
+    km = step * 111.32  # north-south spacing; east-west is closer by cos(latitude)
+    resolution = (
+        f"grid of {glons.size:,} points at most {km:.1f} km apart, plus the outline every "
+        f"{2 * BOUNDARY_STEP_DEG * 111.32:.1f} km"
+    )
+    return covers, far, resolution

@@ -4,7 +4,7 @@ A margin is the combat radius minus the distance to the target: positive means i
 three margins (low, nominal and high radius) and a three-way verdict.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -13,6 +13,7 @@ from .airframes import Airframe, Figure
 from .errors import UsageError
 from .payload import PayloadRadius, radius_at_payload
 from .places import Place, _parse_angle, looks_like_coordinates, nearest_named_place, resolve_place
+from .routes import NoRouteError, Routing
 
 IN_REACH = "in_reach"
 DEPENDS = "depends"
@@ -39,7 +40,11 @@ def classify(margins_m):
 
 @dataclass(frozen=True)
 class TargetReach:
-    """One target: its direct distance (m), margins under low/nominal/high (m) and verdict code."""
+    """One target: the distance flown (m), margins under low/nominal/high (m) and verdict code.
+
+    ``distance_m`` is what the margins use: the flyable route's length when routing rules apply (inf when
+    no route exists, with the reason in ``no_route``), else the direct geodesic ``direct_m``.
+    """
 
     target: Place
     distance_m: float
@@ -47,6 +52,9 @@ class TargetReach:
     margins_m: tuple[float, float, float]
     verdict: str
     position_uncertainty_m: float
+    direct_m: float = 0.0
+    route: object = None
+    no_route: str = ""
 
     @property
     def verdict_text(self):
@@ -66,6 +74,7 @@ class ReachResult:
     targets_label: str
     payload: PayloadRadius | None = None
     region: "RegionReach | None" = None
+    routing: Routing = field(default_factory=Routing)
 
     def counts(self):
         """How many targets fall under each verdict code."""
@@ -89,23 +98,49 @@ def radius_band(airframe, payload_kg=None):
 
 
 def reach(
-    airframe, base, targets, model="ellipsoid", targets_label="", payload_kg=None, region=None, catalog=None
+    airframe,
+    base,
+    targets,
+    model="ellipsoid",
+    targets_label="",
+    payload_kg=None,
+    region=None,
+    catalog=None,
+    routing=None,
 ):
     """Compute margins and verdicts for ``airframe`` flying from ``base`` (a Place) to ``targets``.
 
-    Distances are direct geodesics (``model`` ellipsoid or sphere). The radius band is the airframe's
-    ``combat_radius_km`` figure, or its value at ``payload_kg`` (see :mod:`rangecalc.payload`). With a
-    ``region`` (a :class:`~rangecalc.regions.Region`) the result also holds its coverage
+    Distances are direct geodesics (``model`` ellipsoid or sphere), or with an active ``routing``
+    (:class:`~rangecalc.routes.Routing`) the lengths of the shortest flyable routes. The radius band is
+    the airframe's ``combat_radius_km`` figure, or its value at ``payload_kg`` (see
+    :mod:`rangecalc.payload`). With a ``region`` the result also holds its coverage
     (:class:`RegionReach`); ``catalog`` names its farthest point after the nearest base or target.
-    Returns a :class:`ReachResult`.
     """
     if not targets and region is None:
         raise UsageError("no targets and no region given")
+    routing = routing or Routing()
     radius = airframe.combat_radius
     radius_m, payload = radius_band(airframe, payload_kg)
     lons = np.array([t.lon for t in targets], dtype=float)
     lats = np.array([t.lat for t in targets], dtype=float)
-    dist, az1, _ = geodesy.inverse(base.lon, base.lat, lons, lats, model)
+    direct, az1, _ = geodesy.inverse(base.lon, base.lat, lons, lats, model)
+    space = None
+    found_routes, reasons = [None] * len(targets), [""] * len(targets)
+    dist = direct.copy()
+    if routing.active:
+        points = [(base.lon, base.lat), *zip(lons.tolist(), lats.tolist(), strict=True)]
+        if region is not None:
+            point = region.geometry.representative_point()
+            points.append((point.x, point.y))
+        space = routing.airspace(points)
+        for k, target in enumerate(targets):
+            try:
+                found_routes[k] = space.route(
+                    (base.lon, base.lat), (target.lon, target.lat), routing.via, (base.label, target.label)
+                )
+                dist[k] = found_routes[k].length_m
+            except NoRouteError as exc:
+                dist[k], reasons[k] = np.inf, str(exc)
     margins = radius_m[None, :] - dist[:, None]
     verdicts = classify(margins)
     base_unc = _position_uncertainty(base)
@@ -117,8 +152,13 @@ def reach(
             margins_m=tuple(float(m) for m in row),
             verdict=str(v),
             position_uncertainty_m=base_unc + _position_uncertainty(t),
+            direct_m=float(dd),
+            route=r,
+            no_route=why,
         )
-        for t, d, a, row, v in zip(targets, dist, az1, margins, verdicts, strict=True)
+        for t, d, a, row, v, dd, r, why in zip(
+            targets, dist, az1, margins, verdicts, direct, found_routes, reasons, strict=True
+        )
     )
     return ReachResult(
         airframe=airframe,
@@ -129,7 +169,10 @@ def reach(
         model=model,
         targets_label=targets_label,
         payload=payload,
-        region=region_reach(radius_m, [base], region, catalog) if region is not None else None,
+        region=region_reach(radius_m, [base], region, catalog, routing, space)
+        if region is not None
+        else None,
+        routing=routing,
     )
 
 
@@ -157,6 +200,7 @@ class RegionReach:
     farthest: coverage.FarthestPoint
     verdict: str
     farthest_near: tuple | None = None  # (name, distance_m, bearing_deg) of the nearest named place
+    method: str = ""  # how coverage was computed, and at what resolution
 
     @property
     def verdict_text(self):
@@ -168,26 +212,59 @@ class RegionReach:
         return tuple(r - self.farthest.distance_m for r in self.radius_m)
 
 
-def region_reach(radius_m, bases, region, catalog=None):
+def region_reach(radius_m, bases, region, catalog=None, routing=None, space=None):
     """Coverage of ``region`` by rings of ``radius_m`` (low, nominal, high; metres) around ``bases``.
 
-    Coverage is always computed on the WGS84 ellipsoid. With a ``catalog`` the farthest point is named
-    after the nearest base or target.
+    Direct geodesics give exact polygons (:func:`rangecalc.coverage.coverage`). With an active
+    ``routing`` the distance is the flyable one, evaluated on a grid (see
+    :func:`rangecalc.coverage.field_coverage` for the resolution, which the result states). With a
+    ``catalog`` the farthest point is named after the nearest base or target.
     """
     lons = np.array([b.lon for b in bases])
     lats = np.array([b.lat for b in bases])
-    covers = tuple(coverage.coverage(region.geometry, lons, lats, r) for r in radius_m)
-    farthest = coverage.farthest_point(region.geometry, lons, lats)
+    routing = routing or Routing()
+    if routing.active:
+        space = space or routing.airspace([*zip(lons.tolist(), lats.tolist(), strict=True)])
+        covers, farthest, method = coverage.field_coverage(
+            region.geometry, _flyable_field(bases, routing, space), radius_m
+        )
+        method = f"flyable distances {routing.describe()}, on a {method}"
+    else:
+        covers = tuple(coverage.coverage(region.geometry, lons, lats, r) for r in radius_m)
+        farthest = coverage.farthest_point(region.geometry, lons, lats)
+        method = "exact polygons of direct geodesic reach"
     margins = np.asarray(radius_m, dtype=float) - farthest.distance_m
+    near = None
+    if catalog and np.isfinite(farthest.distance_m):
+        near = nearest_named_place(catalog, farthest.lon, farthest.lat)
     return RegionReach(
         region=region,
         bases=tuple(bases),
         radius_m=tuple(float(r) for r in radius_m),
-        coverage=covers,
+        coverage=tuple(covers),
         farthest=farthest,
         verdict=str(classify(margins)),
-        farthest_near=nearest_named_place(catalog, farthest.lon, farthest.lat) if catalog else None,
+        farthest_near=near,
+        method=method,
     )
+
+
+def _flyable_field(bases, routing, space):
+    """A distance function for :func:`~rangecalc.coverage.field_coverage`: nearest base by flyable route."""
+    starts = []
+    for base in bases:
+        if routing.via:
+            lead = space.route((base.lon, base.lat), routing.via[-1], routing.via[:-1]).length_m
+            starts.append((routing.via[-1], lead))
+        else:
+            starts.append(((base.lon, base.lat), 0.0))
+
+    def field(lons, lats):
+        d = np.vstack([lead + space.distances_to(start, lons, lats) for start, lead in starts])
+        nearest = np.argmin(d, axis=0)
+        return d[nearest, np.arange(d.shape[1])], nearest
+
+    return field
 
 
 def resolve_targets(spec, catalog):

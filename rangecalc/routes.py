@@ -40,6 +40,37 @@ class NoRouteError(UsageError):
     """No route exists: an endpoint is inside closed airspace, or it is walled in."""
 
 
+@dataclass(frozen=True)
+class Routing:
+    """How aircraft must fly: closed regions to avoid, waypoints in order, stand-off distance (m).
+
+    ``reasons`` maps a closed region id to why it is closed (a source), for reports.
+    """
+
+    avoid: tuple = ()  # Regions
+    via: tuple = ()  # (lon, lat) waypoints
+    standoff_m: float = 0.0
+    reasons: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def active(self):
+        return bool(self.avoid or self.via)
+
+    def describe(self):
+        """One line: 'avoiding Turkey, Georgia (stand-off 25 km) via 43.30,48.00'."""
+        parts = []
+        if self.avoid:
+            standoff = f" (stand-off {self.standoff_m / 1000:g} km)" if self.standoff_m else ""
+            parts.append("avoiding " + ", ".join(r.name for r in self.avoid) + standoff)
+        if self.via:
+            parts.append("via " + " -> ".join(f"{lat:.2f},{lon:.2f}" for lon, lat in self.via))
+        return "; ".join(parts) if parts else "direct"
+
+    def airspace(self, points):
+        """An :class:`Airspace` for routes among ``points`` (lon, lat) and the waypoints."""
+        return airspace(self.avoid, self.standoff_m, [*points, *self.via])
+
+
 def _unit_vectors(lons, lats):
     lon, lat = np.radians(lons), np.radians(lats)
     return np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
@@ -286,11 +317,12 @@ class Airspace:
     def distances_to(self, start, lons, lats):
         """Flyable distance (m) from ``start`` (lon, lat) to many points; inf where unreachable.
 
-        Dijkstra from the start over the corner graph, then for each point the best last corner it sees
-        (candidates tried in order of the distance they would give, so most points need one or two
-        visibility tests).
+        Dijkstra from the start over the corner graph, then for each point the best last corner it sees.
+        Candidates are ranked on the sphere (fast), tried in that order until one is visible, and every
+        visible candidate within :data:`_SPHERE_SLACK` of it is then measured on the ellipsoid, so the
+        answer is the exact minimum over visible last corners.
         """
-        lons, lats = np.asarray(lons, float), np.asarray(lats, float)
+        lons, lats = np.asarray(lons, float).ravel(), np.asarray(lats, float).ravel()
         s_xy, s_in = self._endpoint(start[0], start[1], "the base")
         n = len(self._corners_xy)
         s_idx, s_len = self._links(s_xy, s_in, start[0], start[1])
@@ -298,29 +330,60 @@ class Airspace:
             self._graph, {n: list(zip(s_idx.tolist(), s_len.tolist(), strict=True))}, n, {}, None
         )
         reached = np.array(sorted(k for k in dist if k < n), dtype=int)
-        base_d = np.array([dist[k] for k in reached])
-        px, py = self._proj(lons, lats)
-        pxy = np.column_stack([px, py])
-        inside = shapely.intersects_xy(self._raw, px, py)
-        # Candidate matrix: the start itself (column 0) and every reached corner.
+        # Candidates: the start itself (row 0) and every reached corner.
         cand_lon = np.concatenate([[start[0]], self._corners_lonlat[reached, 0]])
         cand_lat = np.concatenate([[start[1]], self._corners_lonlat[reached, 1]])
         cand_xy = np.vstack([s_xy[None], self._corners_xy[reached]])
-        offset = np.concatenate([[0.0], base_d])
-        total = offset[:, None] + geodesy.distance(
-            cand_lon[:, None], cand_lat[:, None], lons[None], lats[None]
-        )
-        order = np.argsort(total, axis=0)
-        result = np.full(lons.size, np.inf)
+        offset = np.concatenate([[0.0], [dist[k] for k in reached]])
+        px, py = self._proj(lons, lats)
+        pxy = np.column_stack([px, py])
+        inside = shapely.intersects_xy(self._raw, px, py)
+        # Points within the enlarged obstacles (stand-off zone) are reached through it, like endpoints.
+        near = shapely.intersects_xy(self._blocked, px, py)
+        # Great-circle lengths from unit-vector dot products: fast, and within 0.6 % of the ellipsoid.
+        cosine = np.clip(_unit_vectors(cand_lon, cand_lat) @ _unit_vectors(lons, lats).T, -1.0, 1.0)
+        approx = offset[:, None] + np.arccos(cosine) * geodesy.SPHERE_RADIUS_M
+        # A shortest path leaves its last corner tangentially: drop corner-point pairs that would cut into
+        # the obstacle at the corner (most of the corners "behind" an obstacle, seen from a point).
+        # (Not for points inside the enlarged obstacles: their paths may cut into the enlargement.)
+        tangent = self._tangent(reached[:, None], pxy[None, :, :]) | near[None, :]
+        approx[1:][~tangent] = np.inf
+        order = np.argsort(approx, axis=0)
+        first = np.full(lons.size, -1)
         pending = np.nonzero(~inside)[0]
         for rank in range(order.shape[0]):
             if pending.size == 0:
                 break
             c = order[rank, pending]
-            ok = self._visible(cand_xy[c], pxy[pending], raw=s_in and rank == 0)
-            result[pending[ok]] = total[c[ok], pending[ok]]
+            possible = np.isfinite(approx[c, pending])
+            pending, c = pending[possible], c[possible]
+            ok = self._visible_mixed(cand_xy[c], pxy[pending], near[pending] | (s_in & (c == 0)))
+            first[pending[ok]] = c[ok]
             pending = pending[~ok]
+        result = np.full(lons.size, np.inf)
+        found = np.nonzero(first >= 0)[0]
+        if found.size == 0:
+            return result
+        # Exact distances for every candidate close enough (on the sphere) to the first visible one.
+        bound = approx[first[found], found] * (1 + _SPHERE_SLACK)
+        cand, point = np.nonzero(approx[:, found] <= bound[None, :])
+        point = found[point]
+        ok = self._visible_mixed(cand_xy[cand], pxy[point], near[point] | (s_in & (cand == 0)))
+        cand, point = cand[ok], point[ok]
+        exact = offset[cand] + geodesy.distance(cand_lon[cand], cand_lat[cand], lons[point], lats[point])
+        np.minimum.at(result, point, exact)
         return result
+
+    def _visible_mixed(self, a_xy, b_xy, raw):
+        """:meth:`_visible`, against the unenlarged obstacles where ``raw`` is True."""
+        out = np.empty(len(a_xy), bool)
+        out[~raw] = self._visible(a_xy[~raw], b_xy[~raw])
+        out[raw] = self._visible(a_xy[raw], b_xy[raw], raw=True)
+        return out
+
+
+#: Sphere and ellipsoid distances differ by under 0.6 %: candidates within this of the best are re-measured.
+_SPHERE_SLACK = 0.007
 
 
 def _dijkstra(graph, extra, source, to_sink, sink):
