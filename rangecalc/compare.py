@@ -5,13 +5,14 @@ distance / nominal speed, distance / low speed), so it runs from fastest to slow
 take-off, climb, holding and the attack itself.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import coverage, geodesy
+from . import coverage
 from .errors import UsageError
-from .reach import classify, radius_band, region_reach
+from .reach import _flyable_field, reach
+from .routes import Routing
 
 
 def flight_times_s(distance_m, speed_mps):
@@ -28,7 +29,11 @@ def cruise_speed_mps(airframe):
 
 @dataclass(frozen=True)
 class TargetComparison:
-    """One target seen from every base: arrays indexed by base (and band)."""
+    """One target seen from every base: arrays indexed by base (and band).
+
+    ``distance_m`` is the distance flown (the route's length under routing rules, inf without a route),
+    ``direct_m`` the direct geodesic.
+    """
 
     target: object
     distance_m: np.ndarray  # (n_bases,)
@@ -39,6 +44,8 @@ class TargetComparison:
     advantage_m: float | None  # second-nearest minus nearest distance (None with one base)
     advantage_share: float | None  # advantage as a share of the second-nearest distance
     time_saved_s: float | None  # one way, at nominal cruise speed (None with one base or no speed)
+    direct_m: np.ndarray | None = None  # (n_bases,)
+    reaches: tuple = ()  # the per-base TargetReach (routes, reasons when there is no route)
 
 
 @dataclass(frozen=True)
@@ -55,12 +62,26 @@ class Comparison:
     nearest_shares: np.ndarray | None  # share of the region's area nearest to each base
     model: str
     targets_label: str
+    routing: Routing = field(default_factory=Routing)
 
 
 def compare(
-    airframe, bases, targets, region=None, payload_kg=None, model="ellipsoid", targets_label="", catalog=None
+    airframe,
+    bases,
+    targets,
+    region=None,
+    payload_kg=None,
+    model="ellipsoid",
+    targets_label="",
+    catalog=None,
+    routing=None,
 ):
-    """Compare ``bases`` (Places) for ``airframe`` over ``targets`` (Places) and an optional ``region``."""
+    """Compare ``bases`` (Places) for ``airframe`` over ``targets`` (Places) and an optional ``region``.
+
+    Each base is evaluated with :func:`rangecalc.reach.reach` (so under ``routing`` distances are flyable
+    route lengths); the comparison adds flight times, the nearest base per target and by how much, and
+    which base is nearest over how much of the region.
+    """
     seen = {}
     for base in bases:
         key = (round(base.lon, 6), round(base.lat, 6))
@@ -69,59 +90,73 @@ def compare(
                 f"bases {seen[key]!r} and {base.label!r} are the same place; give each base once"
             )
         seen[key] = base.label
-    radius_m, payload = radius_band(airframe, payload_kg)
+    routing = routing or Routing()
+    per_base = [
+        reach(airframe, b, targets, model, targets_label, payload_kg, region, catalog, routing) for b in bases
+    ]
     speed = cruise_speed_mps(airframe)
-    base_lons = np.array([b.lon for b in bases], dtype=float)
-    base_lats = np.array([b.lat for b in bases], dtype=float)
     rows = []
-    if targets:
-        t_lons = np.array([t.lon for t in targets], dtype=float)
-        t_lats = np.array([t.lat for t in targets], dtype=float)
-        dist = geodesy.distance(
-            base_lons[:, None], base_lats[:, None], t_lons[None, :], t_lats[None, :], model
+    several = len(bases) > 1
+    for j, target in enumerate(targets):
+        reaches = tuple(result.targets[j] for result in per_base)
+        d = np.array([r.distance_m for r in reaches])
+        margins = np.array([r.margins_m for r in reaches])
+        order = np.argsort(d, kind="stable")
+        best = int(order[0])
+        advantage = share = saved = None
+        if several:
+            advantage = float(d[order[1]] - d[best]) if np.isfinite(d[order[1]]) else float("inf")
+            share = advantage / float(d[order[1]]) if np.isfinite(d[order[1]]) and d[order[1]] > 0 else 0.0
+            saved = advantage / float(speed[1]) if speed is not None else None
+        times = flight_times_s(d, speed) if speed is not None else None
+        rows.append(
+            TargetComparison(
+                target,
+                d,
+                margins,
+                tuple(r.verdict for r in reaches),
+                times,
+                best,
+                advantage,
+                share,
+                saved,
+                np.array([r.direct_m for r in reaches]),
+                reaches,
+            )
         )
-        for j, target in enumerate(targets):
-            d = dist[:, j]
-            margins = radius_m[None, :] - d[:, None]
-            order = np.argsort(d)
-            best = int(order[0])
-            several = len(bases) > 1
-            advantage = float(d[order[1]] - d[best]) if several else None
-            share = (
-                advantage / float(d[order[1]]) if several and d[order[1]] > 0 else (0.0 if several else None)
-            )
-            times = flight_times_s(d, speed) if speed is not None else None
-            saved = advantage / float(speed[1]) if speed is not None and several else None
-            rows.append(
-                TargetComparison(
-                    target,
-                    d,
-                    margins,
-                    tuple(str(v) for v in classify(margins)),
-                    times,
-                    best,
-                    advantage,
-                    share,
-                    saved,
-                )
-            )
     regions, shares = (), None
     if region is not None:
-        regions = tuple(region_reach(radius_m, [b], region, catalog) for b in bases)
-        if len(bases) > 1:
-            shares = coverage.nearest_base_shares(region.geometry, base_lons, base_lats)
+        regions = tuple(result.region for result in per_base)
+        if several:
+            shares = _nearest_shares(bases, region, routing)
+    radius = per_base[0].radius_m
     return Comparison(
         airframe,
         tuple(bases),
-        tuple(float(r) for r in radius_m),
-        payload,
+        radius,
+        per_base[0].payload,
         speed,
         tuple(rows),
         regions,
         shares,
         model,
         targets_label,
+        routing,
     )
+
+
+def _nearest_shares(bases, region, routing):
+    lons = np.array([b.lon for b in bases])
+    lats = np.array([b.lat for b in bases])
+    if not routing.active:
+        return coverage.nearest_base_shares(region.geometry, lons, lats)
+    point = region.geometry.representative_point()
+    space = routing.airspace([*zip(lons.tolist(), lats.tolist(), strict=True), (point.x, point.y)])
+    glons, glats, _ = coverage.grid_points(region.geometry)
+    _, nearest = _flyable_field(bases, routing, space)(glons, glats)
+    weights = np.cos(np.radians(glats))
+    totals = np.bincount(nearest, weights=weights, minlength=len(bases))
+    return totals / totals.sum()
 
 
 @dataclass(frozen=True)
@@ -132,12 +167,13 @@ class TableRow:
     base: object
     subject: str  # target or region name
     kind: str  # "target" or "region"
-    distance_m: float  # to the target, or to the region's farthest point
+    distance_m: float  # flown to the target, or to the region's farthest point
     radius_m: tuple[float, float, float]
     margins_m: tuple[float, float, float]
     verdict: str
     covered_share: tuple[float, float, float] | None = None
     farthest: tuple[float, float] | None = None  # (lon, lat) of a region's farthest point
+    direct_m: float | None = None  # direct geodesic to a target
 
 
 def table_size(airframes, bases, targets, region):
@@ -145,27 +181,29 @@ def table_size(airframes, bases, targets, region):
     return len(airframes) * len(bases)
 
 
-def reach_table_rows(airframes, bases, targets=(), region=None, payload_kg=None, model="ellipsoid"):
-    """Yield :class:`TableRow` for every airframe x base x target (and x region), one base at a time.
-
-    A generator so that a caller can show progress; each airframe x base step yields all its rows.
-    """
-    t_lons = np.array([t.lon for t in targets], dtype=float)
-    t_lats = np.array([t.lat for t in targets], dtype=float)
+def reach_table_rows(
+    airframes, bases, targets=(), region=None, payload_kg=None, model="ellipsoid", routing=None
+):
+    """Yield the :class:`TableRow` list of each airframe x base in turn (a generator, for progress bars)."""
     for airframe in airframes:
-        radius_m, _ = radius_band(airframe, payload_kg)
-        radius = tuple(float(r) for r in radius_m)
         for base in bases:
-            rows = []
-            if len(targets):
-                dist = geodesy.distance(base.lon, base.lat, t_lons, t_lats, model)
-                margins = radius_m[None, :] - dist[:, None]
-                for target, d, m, v in zip(targets, dist, margins, classify(margins), strict=True):
-                    rows.append(
-                        TableRow(airframe, base, target.label, "target", float(d), radius, tuple(m), str(v))
-                    )
+            result = reach(airframe, base, list(targets), model, "", payload_kg, region, None, routing)
+            rows = [
+                TableRow(
+                    airframe,
+                    base,
+                    t.target.label,
+                    "target",
+                    t.distance_m,
+                    result.radius_m,
+                    t.margins_m,
+                    t.verdict,
+                    direct_m=t.direct_m,
+                )
+                for t in result.targets
+            ]
             if region is not None:
-                rr = region_reach(radius_m, [base], region)
+                rr = result.region
                 rows.append(
                     TableRow(
                         airframe,
@@ -173,7 +211,7 @@ def reach_table_rows(airframes, bases, targets=(), region=None, payload_kg=None,
                         region.name,
                         "region",
                         rr.farthest.distance_m,
-                        radius,
+                        result.radius_m,
                         rr.margins_m,
                         rr.verdict,
                         tuple(c.covered_share for c in rr.coverage),

@@ -4,7 +4,7 @@ A margin is the combat radius minus the distance to the target: positive means i
 three margins (low, nominal and high radius) and a three-way verdict.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -13,7 +13,8 @@ from .airframes import Airframe, Figure
 from .errors import UsageError
 from .payload import PayloadRadius, radius_at_payload
 from .places import Place, _parse_angle, looks_like_coordinates, nearest_named_place, resolve_place
-from .routes import NoRouteError, Routing
+from .regions import all_regions
+from .routes import NoRouteError, Routing, countries_along
 
 IN_REACH = "in_reach"
 DEPENDS = "depends"
@@ -135,10 +136,15 @@ def reach(
         space = routing.airspace(points)
         for k, target in enumerate(targets):
             try:
-                found_routes[k] = space.route(
+                found = space.route(
                     (base.lon, base.lat), (target.lon, target.lat), routing.via, (base.label, target.label)
                 )
-                dist[k] = found_routes[k].length_m
+                if catalog is not None:
+                    found = replace(
+                        found,
+                        countries=countries_along(found.lons, found.lats, all_regions(catalog).values()),
+                    )
+                found_routes[k], dist[k] = found, found.length_m
             except NoRouteError as exc:
                 dist[k], reasons[k] = np.inf, str(exc)
     margins = radius_m[None, :] - dist[:, None]

@@ -8,6 +8,7 @@ as text; Markdown cells escape ``|``.
 import csv
 import io
 import json
+import math
 import textwrap
 
 import shapely
@@ -26,9 +27,17 @@ def fmt_number(value, precision=0, signed=False, grouping=True):
 
     ``precision`` 0 is a real value (no decimals), not "default".
     """
+    if not math.isfinite(value):
+        return "no route"
     sign = "+" if signed else ""
     group = "," if grouping else ""
     return f"{value:{sign}{group}.{precision}f}"
+
+
+def json_number(value):
+    """A float for JSON, or None where it is not finite (no route: JSON has no infinity)."""
+    value = float(value)
+    return value if math.isfinite(value) else None
 
 
 class Table:
@@ -132,21 +141,49 @@ def reach_dict(result, unit):
         "targets": [
             {
                 **row.target.as_dict(),
-                f"distance_{unit}": metres_to(row.distance_m, unit),
+                f"distance_{unit}": json_number(metres_to(row.distance_m, unit)),
+                f"direct_{unit}": metres_to(row.direct_m, unit),
                 "initial_bearing_deg": row.initial_azimuth_deg,
                 f"position_uncertainty_{unit}": metres_to(row.position_uncertainty_m, unit),
                 **{
-                    f"margin_{band}_{unit}": metres_to(m, unit)
+                    f"margin_{band}_{unit}": json_number(metres_to(m, unit))
                     for band, m in zip(BANDS, row.margins_m, strict=True)
                 },
                 "verdict": row.verdict,
                 "verdict_text": row.verdict_text,
+                "route": None if row.route is None else route_dict(row.route, unit),
+                "no_route": row.no_route or None,
             }
             for row in result.targets
         ],
         "summary": result.counts(),
         "payload": None if result.payload is None else result.payload.as_dict(),
         "region": None if result.region is None else region_dict(result.region, unit),
+        "routing": routing_dict(result.routing, unit),
+    }
+
+
+def routing_dict(routing, unit):
+    """JSON-ready routing rules (closed airspace with reasons, waypoints, stand-off)."""
+    return {
+        "avoid": [{"id": r.id, "name": r.name, "reason": routing.reasons.get(r.id)} for r in routing.avoid],
+        "via": [{"lon": lon, "lat": lat} for lon, lat in routing.via],
+        f"standoff_{unit}": metres_to(routing.standoff_m, unit),
+    }
+
+
+def route_dict(route, unit):
+    """JSON-ready route: lengths, legs, countries crossed and the vertices of its geodesic polyline."""
+    return {
+        f"length_{unit}": metres_to(route.length_m, unit),
+        f"direct_{unit}": metres_to(route.direct_m, unit),
+        f"detour_{unit}": metres_to(route.detour_m, unit),
+        "legs": [{f"length_{unit}": metres_to(leg.length_m, unit)} for leg in route.legs],
+        "countries": [
+            {"id": c, "name": name, f"length_{unit}": metres_to(m, unit)} for c, name, m in route.countries
+        ],
+        "vertices": [[float(lon), float(lat)] for lon, lat in zip(route.lons, route.lats, strict=True)],
+        "notes": list(route.notes),
     }
 
 
@@ -165,18 +202,21 @@ def region_dict(region_result, unit):
         "farthest_point": {
             "lat": f.lat,
             "lon": f.lon,
-            f"distance_{unit}": metres_to(f.distance_m, unit),
-            "nearest_base": region_result.bases[f.nearest_base].label,
+            f"distance_{unit}": json_number(metres_to(f.distance_m, unit)),
+            "nearest_base": region_result.bases[f.nearest_base].label if f.nearest_base >= 0 else None,
             "near": near,
         },
         "covered_share": {b: c.covered_share for b, c in zip(BANDS, region_result.coverage, strict=True)},
         **{
-            f"margin_{b}_{unit}": metres_to(m, unit)
+            f"margin_{b}_{unit}": json_number(metres_to(m, unit))
             for b, m in zip(BANDS, region_result.margins_m, strict=True)
         },
         "verdict": region_result.verdict,
         "verdict_text": region_result.verdict_text,
-        "uncovered": {
+        "method": region_result.method,
+        "uncovered": None
+        if region_result.coverage[0].uncovered is None
+        else {
             b: json.loads(shapely.to_geojson(c.uncovered, indent=None))
             for b, c in zip(BANDS, region_result.coverage, strict=True)
         },
@@ -184,18 +224,25 @@ def region_dict(region_result, unit):
 
 
 def reach_table(result, unit, precision=0, grouping=True):
-    """The per-target table of a reach result (``grouping`` False for machine-read CSV)."""
-    headings = ["target", f"distance {unit}", *(f"margin {b} {unit}" for b in BANDS), "verdict"]
-    rows = [
-        [
-            row.target.label,
-            fmt_number(metres_to(row.distance_m, unit), precision, grouping=grouping),
-            *(fmt_number(metres_to(m, unit), precision, True, grouping) for m in row.margins_m),
-            row.verdict_text,
-        ]
-        for row in result.targets
-    ]
-    return Table(headings, rows, numeric={1, 2, 3, 4})
+    """The per-target table of a reach result (``grouping`` False for machine-read CSV).
+
+    Under routing rules it shows the direct distance and the flyable route's length; margins use the route.
+    """
+    routed = result.routing.active
+    distance_headings = [f"direct {unit}", f"route {unit}"] if routed else [f"distance {unit}"]
+    headings = ["target", *distance_headings, *(f"margin {b} {unit}" for b in BANDS), "verdict"]
+    rows = []
+    for row in result.targets:
+        distances = [row.direct_m, row.distance_m] if routed else [row.distance_m]
+        rows.append(
+            [
+                row.target.label,
+                *(fmt_number(metres_to(d, unit), precision, grouping=grouping) for d in distances),
+                *(fmt_number(metres_to(m, unit), precision, True, grouping) for m in row.margins_m),
+                row.verdict_text if not row.no_route else f"{row.verdict_text} (no route)",
+            ]
+        )
+    return Table(headings, rows, numeric=set(range(1, len(headings) - 1)))
 
 
 def _summary_sentence(result):
@@ -225,6 +272,8 @@ def farthest_text(region_result, unit, precision=0):
     if region_result.farthest_near:
         name, dist, bearing = region_result.farthest_near
         where += f" ({fmt_number(metres_to(dist, unit), precision)} {unit} {compass(bearing)} of {name})"
+    if not math.isfinite(f.distance_m):
+        return f"{where}: no flyable route reaches it"
     base = region_result.bases[f.nearest_base].label
     return f"{where}, {fmt_number(metres_to(f.distance_m, unit), precision)} {unit} from {base}"
 
@@ -242,6 +291,7 @@ def region_lines(region_result, unit, precision=0, md=False):
         f"covered share of its area, low / nominal / high radius: {shares}{brk}",
         f"margin at the farthest point, low / nominal / high: "
         f"{_band_text(region_result.margins_m, unit, precision, signed=True)} {unit}{brk}",
+        f"method: {region_result.method}{brk}",
         f"outline: {region.source}; Natural Earth draws de facto borders (regions/NATURAL_EARTH.md){brk}",
         "",
     ]
@@ -289,10 +339,20 @@ def reach_document(result, unit, fmt, precision=0):
     if result.targets:
         lines.append(reach_table(result, unit, precision).render("md" if md else "table"))
         lines.append(_summary_sentence(result))
-    lines.append(
-        f"Margin = combat radius minus the direct distance ({model}); positive means in reach. "
-        "A verdict holds for the direct route, without air refuelling."
-    )
+    if result.routing.active:
+        lines.append(
+            f"Margin = combat radius minus the flyable route's length ({result.routing.describe()}; "
+            f"{model}); positive means in reach. Without air refuelling."
+        )
+        for region in result.routing.avoid:
+            reason = result.routing.reasons.get(region.id)
+            if reason:
+                lines.append(f"  {region.name} closed: {reason}")
+    else:
+        lines.append(
+            f"Margin = combat radius minus the direct distance ({model}); positive means in reach. "
+            "A verdict holds for the direct route, without air refuelling."
+        )
     unc = max((t.position_uncertainty_m for t in result.targets), default=0.0)
     if unc:
         lines.append(
@@ -559,7 +619,9 @@ def compare_document(comparison, unit, fmt, precision=0):
 
 
 def _minutes(seconds_band):
-    return {k: float(v) / 60 for k, v in zip(("fastest", "nominal", "slowest"), seconds_band, strict=True)}
+    return {
+        k: json_number(v / 60) for k, v in zip(("fastest", "nominal", "slowest"), seconds_band, strict=True)
+    }
 
 
 def compare_dict(comparison, unit):
@@ -596,14 +658,16 @@ def compare_dict(comparison, unit):
         for i, base in enumerate(comparison.bases):
             entry = {
                 "base": base.label,
-                f"distance_{unit}": metres_to(float(row.distance_m[i]), unit),
+                f"distance_{unit}": json_number(metres_to(float(row.distance_m[i]), unit)),
+                f"direct_{unit}": metres_to(float(row.direct_m[i]), unit),
                 **{
-                    f"margin_{b}_{unit}": metres_to(float(m), unit)
+                    f"margin_{b}_{unit}": json_number(metres_to(float(m), unit))
                     for b, m in zip(BANDS, row.margins_m[i], strict=True)
                 },
                 "verdict": row.verdicts[i],
                 "one_way_min": None if row.one_way_s is None else _minutes(row.one_way_s[i]),
                 "round_trip_min": None if row.one_way_s is None else _minutes(2 * row.one_way_s[i]),
+                "no_route": row.reaches[i].no_route or None,
             }
             by_base.append(entry)
         out["targets"].append(
@@ -611,9 +675,13 @@ def compare_dict(comparison, unit):
                 **row.target.as_dict(),
                 "by_base": by_base,
                 "nearest_base": comparison.bases[row.best].label,
-                f"advantage_{unit}": None if row.advantage_m is None else metres_to(row.advantage_m, unit),
-                "advantage_percent": None if row.advantage_share is None else 100 * row.advantage_share,
-                "time_saved_min": None if row.time_saved_s is None else row.time_saved_s / 60,
+                f"advantage_{unit}": None
+                if row.advantage_m is None
+                else json_number(metres_to(row.advantage_m, unit)),
+                "advantage_percent": None
+                if row.advantage_share is None
+                else json_number(100 * row.advantage_share),
+                "time_saved_min": None if row.time_saved_s is None else json_number(row.time_saved_s / 60),
             }
         )
     return out
@@ -665,9 +733,13 @@ def table_dict(rows, unit, model="ellipsoid", payload_kg=None):
             "base": row.base.as_dict(),
             "subject": row.subject,
             "kind": row.kind,
-            f"distance_{unit}": metres_to(row.distance_m, unit),
+            f"distance_{unit}": json_number(metres_to(row.distance_m, unit)),
+            f"direct_{unit}": None if row.direct_m is None else metres_to(row.direct_m, unit),
             **{f"radius_{b}_{unit}": metres_to(r, unit) for b, r in zip(BANDS, row.radius_m, strict=True)},
-            **{f"margin_{b}_{unit}": metres_to(m, unit) for b, m in zip(BANDS, row.margins_m, strict=True)},
+            **{
+                f"margin_{b}_{unit}": json_number(metres_to(m, unit))
+                for b, m in zip(BANDS, row.margins_m, strict=True)
+            },
             "verdict": row.verdict,
             "covered_share": None
             if row.covered_share is None

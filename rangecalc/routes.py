@@ -32,6 +32,8 @@ from .errors import UsageError
 SIMPLIFY_M = 1000.0
 #: Obstacle parts whose centre is farther than this from the projection centre are ignored.
 MAX_ANGLE_DEG = 60.0
+#: Tolerance at closed countries' outlines, metres: a point this close to a border is not inside.
+BORDER_M = 50.0
 #: Spacing of the points used to measure how long a route spends over each country, metres.
 SAMPLE_STEP_M = 2000.0
 
@@ -139,7 +141,9 @@ class Airspace:
         self._blocked = (
             shapely.buffer(self._obstacle, -1.0) if not self._obstacle.is_empty else self._obstacle
         )
-        self._blocked_raw = shapely.buffer(self._raw, -1.0) if not self._raw.is_empty else self._raw
+        # Points and legs within BORDER_M of a closed country's outline count as on the border: lon/lat
+        # edges of 1:50m outlines are not geodesics, and shared borders differ by rounding.
+        self._blocked_raw = shapely.buffer(self._raw, -BORDER_M) if not self._raw.is_empty else self._raw
         shapely.prepare(self._blocked)
         shapely.prepare(self._blocked_raw)
         shapely.prepare(self._raw)
@@ -237,10 +241,13 @@ class Airspace:
 
     def closed_country_at(self, lon, lat):
         """Name of the closed country containing (lon, lat), or None."""
+        x, y = self._proj(lon, lat)
+        if not shapely.contains_xy(self._blocked_raw, x, y):  # on a border (within BORDER_M) is not inside
+            return None
         for region in self.closed:
             if shapely.intersects_xy(region.geometry, lon, lat):
                 return region.name
-        return None
+        return self.closed[0].name
 
     def _endpoint(self, lon, lat, label):
         inside = self.closed_country_at(lon, lat)
@@ -337,7 +344,8 @@ class Airspace:
         offset = np.concatenate([[0.0], [dist[k] for k in reached]])
         px, py = self._proj(lons, lats)
         pxy = np.column_stack([px, py])
-        inside = shapely.intersects_xy(self._raw, px, py)
+        # Points on a border (within BORDER_M of it) are not inside.
+        inside = shapely.contains_xy(self._blocked_raw, px, py)
         # Points within the enlarged obstacles (stand-off zone) are reached through it, like endpoints.
         near = shapely.intersects_xy(self._blocked, px, py)
         # Great-circle lengths from unit-vector dot products: fast, and within 0.6 % of the ellipsoid.
@@ -372,6 +380,27 @@ class Airspace:
         cand, point = cand[ok], point[ok]
         exact = offset[cand] + geodesy.distance(cand_lon[cand], cand_lat[cand], lons[point], lats[point])
         np.minimum.at(result, point, exact)
+        return self._reach_pockets(result, lons, lats, pxy, near & ~inside)
+
+    def _reach_pockets(self, result, lons, lats, pxy, near, neighbours=16, rounds=4):
+        """Points in the stand-off zone that no corner sees (pockets of a border): reach them from the
+        nearest already-reached points (a path to a neighbour, then straight on, if that leg stays out of
+        the closed countries). Good to about the spacing of the points; only used inside the zone.
+        """
+        for _ in range(rounds):
+            todo = np.nonzero(near & ~np.isfinite(result))[0]
+            done = np.nonzero(np.isfinite(result))[0]
+            if todo.size == 0 or done.size == 0:
+                break
+            cosine = _unit_vectors(lons[todo], lats[todo]) @ _unit_vectors(lons[done], lats[done]).T
+            k = min(neighbours, done.size)
+            nearest = np.argpartition(-cosine, k - 1, axis=1)[:, :k]
+            p = np.repeat(todo, k)
+            q = done[nearest.ravel()]
+            ok = self._visible(pxy[q], pxy[p], raw=True)
+            total = result[q] + geodesy.distance(lons[q], lats[q], lons[p], lats[p])
+            total[~ok] = np.inf
+            np.minimum.at(result, p, total)
         return result
 
     def _visible_mixed(self, a_xy, b_xy, raw):
@@ -467,3 +496,31 @@ def countries_along(lons, lats, regions, step_m=SAMPLE_STEP_M):
         else:
             out.append((regions[k].id, regions[k].name, length))
     return tuple(out)
+
+
+def routing_from_text(avoid=None, via=(), standoff=None, catalog=None, reasons=None):
+    """Build :class:`Routing` from what people type: ``avoid`` 'TUR,GEO,AZE' (ISO codes or names),
+    ``via`` place texts (coordinates or names, in order), ``standoff`` '25km' (a distance with unit).
+    """
+    from .places import resolve_place
+    from .regions import resolve_region
+    from .units import DISTANCE_UNITS, parse_quantity
+
+    regions = []
+    if avoid is not None:
+        codes = [c.strip() for c in avoid.split(",")]
+        if not all(codes):
+            raise UsageError(
+                f"--avoid needs comma-separated country codes without empty items, got {avoid!r}"
+            )
+        regions = list({r.id: r for r in (resolve_region(c, catalog) for c in codes)}.values())
+    points = []
+    for text in via or ():
+        place = resolve_place(text, catalog)
+        points.append((place.lon, place.lat))
+    standoff_m = 0.0
+    if standoff is not None:
+        standoff_m = parse_quantity(standoff, DISTANCE_UNITS, None, "--standoff")
+        if not regions:
+            raise UsageError("--standoff needs --avoid: it is the distance kept from closed airspace")
+    return Routing(tuple(regions), tuple(points), standoff_m, dict(reasons or {}))

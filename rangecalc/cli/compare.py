@@ -12,6 +12,7 @@ from ..places import resolve_place
 from ..reach import resolve_targets
 from ..regions import resolve_region
 from ..reports import compare_dict, compare_document, compare_table, table_dict, table_rows_table
+from ..routes import routing_from_text
 from .options import (
     data_dir_option,
     emit,
@@ -22,6 +23,7 @@ from .options import (
     payload_option,
     precision_option,
     region_option,
+    routing_options,
     targets_option,
     units_option,
 )
@@ -33,6 +35,7 @@ from .options import (
 @targets_option
 @region_option
 @payload_option
+@routing_options
 @units_option
 @model_option
 @format_option(["table", "md", "csv", "json"], "table")
@@ -41,7 +44,21 @@ from .options import (
 @output_option
 @force_option
 def compare_cmd(
-    airframe, bases, targets, region, payload, units, model, fmt, precision, data_dir, output, force
+    airframe,
+    bases,
+    targets,
+    region,
+    payload,
+    avoid,
+    via,
+    standoff,
+    units,
+    model,
+    fmt,
+    precision,
+    data_dir,
+    output,
+    force,
 ):
     """Compare BASES side by side for AIRFRAME: per target the distance from each base, the margins, the
     flight times at cruise speed and which base wins by how much; per region the covered share and the
@@ -58,7 +75,8 @@ def compare_cmd(
         targets = "syria"
     label, target_places = resolve_targets(targets, catalog) if targets is not None else ("", [])
     area = resolve_region(region, catalog) if region is not None else None
-    result = compare(frame, places, target_places, area, payload, model, label, catalog)
+    routing = routing_from_text(avoid, via, standoff, catalog)
+    result = compare(frame, places, target_places, area, payload, model, label, catalog, routing)
     if fmt == "json":
         text = json.dumps(compare_dict(result, units), indent=2, ensure_ascii=False) + "\n"
     elif fmt == "csv":
@@ -81,6 +99,7 @@ def _split(text, option):
 @targets_option
 @region_option
 @payload_option
+@routing_options
 @units_option
 @model_option
 @format_option(["table", "md", "csv", "json"], "md")
@@ -89,7 +108,21 @@ def _split(text, option):
 @output_option
 @force_option
 def table_cmd(
-    airframe_list, base_list, targets, region, payload, units, model, fmt, precision, data_dir, output, force
+    airframe_list,
+    base_list,
+    targets,
+    region,
+    payload,
+    avoid,
+    via,
+    standoff,
+    units,
+    model,
+    fmt,
+    precision,
+    data_dir,
+    output,
+    force,
 ):
     """One row per airframe x base x target (and region): distance, radius band, margins, coverage and
     verdict, for reports and spreadsheets. A progress bar goes to stderr when it is a terminal.
@@ -105,7 +138,8 @@ def table_cmd(
     places = [resolve_place(b, catalog) for b in _split(base_list, "--bases")]
     _, target_places = resolve_targets(targets, catalog) if targets is not None else ("", [])
     area = resolve_region(region, catalog) if region is not None else None
-    steps = reach_table_rows(frames, places, target_places, area, payload, model)
+    routing = routing_from_text(avoid, via, standoff, catalog)
+    steps = reach_table_rows(frames, places, target_places, area, payload, model, routing)
     rows = []
     show = sys.stderr.isatty() and table_size(frames, places, target_places, area) > 1
     with click.progressbar(steps, length=table_size(frames, places, target_places, area), label="reach table",

@@ -35,6 +35,30 @@ region_option = click.option(
     default=None,
     help="A region (ISO code such as SY or SYR, a country name, or a user GeoJSON id) to cover.",
 )
+
+
+def routing_options(command):
+    """--avoid, --via and --standoff, shared by every command that flies somewhere."""
+    command = click.option(
+        "--standoff",
+        default=None,
+        metavar="DISTANCE",
+        help="Keep at least this far from closed airspace, e.g. 25km or 15nm (needs --avoid).",
+    )(command)
+    command = click.option(
+        "--via",
+        multiple=True,
+        metavar="PLACE",
+        help="A waypoint (coordinates or a name); repeat for several, flown in order.",
+    )(command)
+    return click.option(
+        "--avoid",
+        default=None,
+        metavar="CODES",
+        help="Closed airspace: countries to fly around, e.g. TUR,GEO,AZE (ISO codes or names).",
+    )(command)
+
+
 targets_option = click.option(
     "--targets",
     default=None,

@@ -9,6 +9,7 @@ from ..places import resolve_place
 from ..reach import reach, resolve_targets
 from ..regions import resolve_region
 from ..reports import reach_dict, reach_document, reach_table
+from ..routes import routing_from_text
 from .options import (
     data_dir_option,
     emit,
@@ -19,6 +20,7 @@ from .options import (
     payload_option,
     precision_option,
     region_option,
+    routing_options,
     targets_option,
     units_option,
 )
@@ -30,6 +32,7 @@ from .options import (
 @targets_option
 @region_option
 @payload_option
+@routing_options
 @units_option
 @model_option
 @format_option(["table", "md", "csv", "json"], "table")
@@ -38,20 +41,36 @@ from .options import (
 @output_option
 @force_option
 def reach_cmd(
-    airframe, base, targets, region, payload, units, model, fmt, precision, data_dir, output, force
+    airframe,
+    base,
+    targets,
+    region,
+    payload,
+    avoid,
+    via,
+    standoff,
+    units,
+    model,
+    fmt,
+    precision,
+    data_dir,
+    output,
+    force,
 ):
     """Margins and verdicts for AIRFRAME flying from BASE to each target, and coverage of a region.
 
     Prints the combat radius (low / nominal / high) with its sources, then for each target the direct
     geodesic distance, the margin under each figure (radius minus distance), and a verdict: in reach under
     every figure, depends on the figure, or out of reach under every figure. With --region, also the
-    share of the region covered under each figure and its farthest point. Without --targets or --region
-    the targets are the 'syria' set.
+    share of the region covered under each figure and its farthest point. With --avoid (closed airspace)
+    or --via (waypoints), distances are the lengths of the shortest flyable routes, shown beside the
+    direct ones. Without --targets or --region the targets are the 'syria' set.
 
     \b
     Examples:
       rangecalc reach tu22m3 mozdok
       rangecalc reach tu22m3 mozdok --region SY --payload 12t
+      rangecalc reach tu22m3 mozdok --avoid TUR,GEO,AZE --standoff 25km
       rangecalc reach su34 hamadan --targets aleppo,raqqa,33.5,36.3 --format json
     """
     catalog = load_catalog(data_dir)
@@ -61,7 +80,8 @@ def reach_cmd(
         targets = "syria"
     label, places = resolve_targets(targets, catalog) if targets is not None else ("", [])
     area = resolve_region(region, catalog) if region is not None else None
-    result = reach(frame, origin, places, model, label, payload, area, catalog)
+    routing = routing_from_text(avoid, via, standoff, catalog)
+    result = reach(frame, origin, places, model, label, payload, area, catalog, routing)
     if fmt == "json":
         text = json.dumps(reach_dict(result, units), indent=2, ensure_ascii=False) + "\n"
     elif fmt == "csv":
