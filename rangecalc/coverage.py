@@ -24,6 +24,9 @@ COVERAGE_RING_TOLERANCE = 1e-4
 BOUNDARY_STEP_DEG = 0.01
 #: Interior grid points for the farthest-point search and the nearest-base shares.
 GRID_POINTS = 40_000
+#: Grid points for coverage of a distance field (flyable distances). Measured on Syria from Mozdok around
+#: Turkey, Georgia and Azerbaijan: shares at 10,000 points are within 0.1 percentage point of 80,000.
+FIELD_GRID_POINTS = 10_000
 
 
 @dataclass(frozen=True)
@@ -160,7 +163,7 @@ def nearest_base_shares(region_geometry, base_lons, base_lats, n_points=GRID_POI
     return shares / shares.sum()
 
 
-def field_coverage(region_geometry, distance_fn, radii_m, n_points=GRID_POINTS):
+def field_coverage(region_geometry, distance_fn, radii_m, n_points=FIELD_GRID_POINTS):
     """Coverage and farthest point for any distance field, such as flyable distance around closed airspace.
 
     ``distance_fn(lons, lats)`` returns ``(distance_m, nearest_base_index)`` arrays (inf where

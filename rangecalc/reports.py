@@ -756,3 +756,290 @@ def table_dict(rows, unit, model="ellipsoid", payload_kg=None):
         "distance_unit": unit,
         "rows": items,
     }
+
+
+# --- routes --------------------------------------------------------------------------------------------
+
+ROUTE_SCHEMA = "rangecalc/route/1"
+
+
+def route_report_dict(start, end, route, routing, unit):
+    """JSON-ready ``rangecalc route`` result (schema ``rangecalc/route/1``)."""
+    return {
+        "schema": ROUTE_SCHEMA,
+        "from": start.as_dict(),
+        "to": end.as_dict(),
+        "routing": routing_dict(routing, unit),
+        **route_dict(route, unit),
+    }
+
+
+def route_geojson(start, end, route, routing, unit):
+    """A GeoJSON FeatureCollection: the route as a LineString densified along its geodesics (every 20 km,
+    so that it draws right on any map), and its start, waypoints and end as Points."""
+    from .routes import geodesic_polyline
+
+    lons, lats = geodesic_polyline(route.lons, route.lats, 20_000.0)
+    line = {
+        "type": "Feature",
+        "geometry": {
+            "type": "LineString",
+            "coordinates": [[round(x, 6), round(y, 6)] for x, y in zip(lons, lats, strict=True)],
+        },
+        "properties": {
+            "kind": "route",
+            "from": start.label,
+            "to": end.label,
+            f"length_{unit}": metres_to(route.length_m, unit),
+            f"direct_{unit}": metres_to(route.direct_m, unit),
+            "routing": routing.describe(),
+        },
+    }
+    points = [(start.label, start.lon, start.lat, "start")]
+    points += [(f"waypoint {k + 1}", lon, lat, "waypoint") for k, (lon, lat) in enumerate(routing.via)]
+    points.append((end.label, end.lon, end.lat, "end"))
+    features = [line] + [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": {"kind": kind, "name": name},
+        }
+        for name, lon, lat, kind in points
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def route_document(start, end, route, routing, unit, precision=0):
+    """The ``route`` report as text: length, detour, legs, countries crossed."""
+    n = lambda m: f"{fmt_number(metres_to(m, unit), precision)} {unit}"  # noqa: E731
+    lines = [
+        f"{start.label} -> {end.label}: {routing.describe()}",
+        "",
+        f"route length:  {n(route.length_m)}",
+        f"direct:        {n(route.direct_m)}",
+        f"detour:        {n(route.detour_m)} ({100 * route.detour_m / route.direct_m:.1f} %)"
+        if route.direct_m
+        else "",
+        "",
+        "legs:",
+    ]
+    for k, leg in enumerate(route.legs):
+        lines.append(f"  {k + 1}. {n(leg.length_m)} through {len(leg.lons) - 2} turning points")
+    if route.countries:
+        lines += ["", "over each country (in order of first crossing):"]
+        for _, name, metres in route.countries:
+            lines.append(f"  {name}: {n(metres)}")
+    lines += ["", "turning points (lat, lon):"]
+    lines += [f"  {lat:.4f}, {lon:.4f}" for lon, lat in zip(route.lons, route.lats, strict=True)]
+    for region in routing.avoid:
+        reason = routing.reasons.get(region.id)
+        if reason:
+            lines.append(f"{region.name} closed: {reason}")
+    lines += [f"note: {note}" for note in route.notes]
+    return "\n".join(line for line in lines) + "\n"
+
+
+# --- claims --------------------------------------------------------------------------------------------
+
+CLAIM_SCHEMA = "rangecalc/claim/1"
+
+
+def _band_km(radius_m):
+    return " / ".join(fmt_number(r / 1000) for r in radius_m)
+
+
+def _load(case):
+    return (
+        "published"
+        if case.payload_kg is None
+        else f"{case.name} {fmt_number(case.payload_kg / 1000, 1).rstrip('0').rstrip('.')} t"
+    )
+
+
+def claim_document(result, fmt):
+    """The claim report as Markdown (``fmt`` 'md') or plain text ('text')."""
+    from .claims import conclusions
+
+    s = result.scenario
+    md = fmt == "md"
+    h1, h2 = ("# ", "## ") if md else ("", "")
+    table = "md" if md else "table"
+    overall, sentences = conclusions(result)
+    lines = [f"{h1}{s.title}", ""]
+    lines += [
+        f"> {s.claim_text}" if md else f'Claim: "{s.claim_text}"',
+        f"{'> ' if md else ''}-- {s.claim_source}",
+        "",
+    ]
+    lines += [f"Question: {s.question}", "", f"{h2}Verdict", "", overall, ""]
+    lines += [f"{'- ' if md else ' - '}{x}" for x in sentences]
+    lines += ["", f"{h2}Rules of the air", ""]
+    for region in s.routing.avoid:
+        source = s.closed_sources[region.id]
+        lines.append(
+            f"{'- ' if md else ' - '}{region.name} closed: {s.routing.reasons[region.id]} [{source.cite()}]"
+        )
+    if s.routing.standoff_m:
+        lines.append(f"Stand-off from closed airspace: {fmt_number(s.routing.standoff_m / 1000)} km")
+    lines += [""]
+    for region in s.regions:
+        lines += [f"{h2}Coverage of {region.name}", ""]
+        rows = []
+        for c in result.regions:
+            if c.region.id != region.id:
+                continue
+            if c.radius_m is None:
+                rows.append(
+                    [c.airframe.id, c.base.label, _load(c.payload), "-", "-", "-", "-", "-", f"n/a: {c.note}"]
+                )
+                continue
+            rows.append(
+                [
+                    c.airframe.id,
+                    c.base.label,
+                    _load(c.payload),
+                    _band_km(c.radius_m),
+                    fmt_number(c.direct_far_m / 1000),
+                    fmt_number(c.flyable_far_m / 1000),
+                    " / ".join(f"{x:.1%}" for x in c.direct_share),
+                    " / ".join(f"{x:.1%}" for x in c.flyable_share),
+                    VERDICTS[c.verdict(True)],
+                ]
+            )
+        headings = [
+            "airframe",
+            "base",
+            "load",
+            "radius low/nom/high km",
+            "farthest direct km",
+            "farthest flyable km",
+            "covered direct l/n/h",
+            "covered flyable l/n/h",
+            "verdict (flyable)",
+        ]
+        lines.append(Table(headings, rows, numeric={4, 5}).render(table))
+        lines.append(f"Flyable coverage: {result.resolution.get(region.id, '')}.")
+        lines.append("")
+    if result.targets:
+        lines += [f"{h2}Targets", ""]
+        if s.targets_note:
+            lines += [s.targets_note, ""]
+        rows = []
+        for c in result.targets:
+            one_way = "-"
+            if c.speed_mps and math.isfinite(c.flyable_m):
+                one_way = f"{fmt_duration(c.flyable_m / c.speed_mps[1])} / {fmt_duration(2 * c.flyable_m / c.speed_mps[1])}"
+            rows.append(
+                [
+                    c.airframe.id,
+                    c.base.label,
+                    _load(c.payload),
+                    c.target.label,
+                    fmt_number(c.direct_m / 1000),
+                    fmt_number(c.flyable_m / 1000),
+                    " / ".join(fmt_number(m / 1000, 0, True) for m in c.margins_m),
+                    one_way,
+                    VERDICTS[c.verdict],
+                ]
+            )
+        headings = [
+            "airframe",
+            "base",
+            "load",
+            "target",
+            "direct km",
+            "flyable km",
+            "margin l/n/h km",
+            "time 1-way/return",
+            "verdict (flyable)",
+        ]
+        lines.append(Table(headings, rows, numeric={4, 5}).render(table))
+    lines += ["", f"{h2}Where the numbers come from", ""]
+    for airframe in s.airframes:
+        lines.append(
+            f"{'- ' if md else ' - '}{airframe.name}: {airframe.origin} (rangecalc airframes {airframe.id})"
+        )
+    for case in s.payloads[1:]:
+        lines.append(f"{'- ' if md else ' - '}{case.name} load {fmt_number(case.payload_kg)} kg: {case.note}")
+    lines.append(
+        f"{'- ' if md else ' - '}Payload radii: mass-ratio model (rangecalc.payload); where no source states the load "
+        "behind the published radius the band is widened (low as if for no load, high as if for the maximum)."
+    )
+    lines.append(f"{'- ' if md else ' - '}Scenario: {s.origin}")
+    lines.append(f"{'- ' if md else ' - '}Borders: {WORLD_SOURCE_NOTE}")
+    return "\n".join(lines) + "\n"
+
+
+WORLD_SOURCE_NOTE = "Natural Earth 4.1.0 1:50m, de facto lines (regions/NATURAL_EARTH.md)"
+
+
+def claim_dict(result):
+    """JSON-ready claim result (schema ``rangecalc/claim/1``); distances in km."""
+    from .claims import conclusions
+
+    s = result.scenario
+    overall, sentences = conclusions(result)
+    return {
+        "schema": CLAIM_SCHEMA,
+        "scenario": s.id,
+        "file": s.origin,
+        "claim": {
+            "text": s.claim_text,
+            "source": s.claim_source,
+            "airframe": s.claim_airframe.id,
+            "base": s.claim_base.label,
+            "region": s.claim_region.id,
+        },
+        "verdict": overall,
+        "conclusions": sentences,
+        "closed": [
+            {
+                "id": r.id,
+                "name": r.name,
+                "reason": s.routing.reasons[r.id],
+                "source": s.closed_sources[r.id].as_dict(),
+            }
+            for r in s.routing.avoid
+        ],
+        "standoff_km": s.routing.standoff_m / 1000,
+        "regions": [
+            {
+                "airframe": c.airframe.id,
+                "base": c.base.label,
+                "load": c.payload.name,
+                "payload_kg": c.payload.payload_kg,
+                "region": c.region.id,
+                "note": c.note or None,
+                "radius_km": None
+                if c.radius_m is None
+                else dict(zip(BANDS, (r / 1000 for r in c.radius_m), strict=True)),
+                "farthest_direct_km": c.direct_far_m / 1000,
+                "farthest_flyable_km": json_number(c.flyable_far_m / 1000),
+                "farthest_flyable_point": {"lon": c.flyable_far_point[0], "lat": c.flyable_far_point[1]},
+                "covered_direct": None
+                if c.radius_m is None
+                else dict(zip(BANDS, c.direct_share, strict=True)),
+                "covered_flyable": None
+                if c.radius_m is None
+                else dict(zip(BANDS, c.flyable_share, strict=True)),
+                "verdict_direct": None if c.radius_m is None else c.verdict(False),
+                "verdict_flyable": None if c.radius_m is None else c.verdict(True),
+            }
+            for c in result.regions
+        ],
+        "targets": [
+            {
+                "airframe": c.airframe.id,
+                "base": c.base.label,
+                "load": c.payload.name,
+                "target": c.target.label,
+                "direct_km": c.direct_m / 1000,
+                "flyable_km": json_number(c.flyable_m / 1000),
+                "margin_km": dict(zip(BANDS, (json_number(m / 1000) for m in c.margins_m), strict=True)),
+                "one_way_min": None if not c.speed_mps else json_number(c.flyable_m / c.speed_mps[1] / 60),
+                "verdict": c.verdict,
+            }
+            for c in result.targets
+        ],
+        "resolution": result.resolution,
+    }

@@ -19,7 +19,7 @@ show them); the route says so.
 
 import heapq
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pyproj
@@ -212,6 +212,15 @@ class Airspace:
         b = d[..., 0] * (n[..., 1] - v[..., 1]) - d[..., 1] * (n[..., 0] - v[..., 0])
         return a * b >= 0
 
+    def _tangent_to_points(self, corners, points_xy):
+        """:meth:`_tangent` for every corner x every point, as a (corners, points) boolean matrix."""
+        v, p, n = self._corners_xy[corners], self._corner_prev[corners], self._corner_next[corners]
+        dx = points_xy[None, :, 0] - v[:, 0, None]
+        dy = points_xy[None, :, 1] - v[:, 1, None]
+        a = dx * (p[:, 1] - v[:, 1])[:, None] - dy * (p[:, 0] - v[:, 0])[:, None]
+        b = dx * (n[:, 1] - v[:, 1])[:, None] - dy * (n[:, 0] - v[:, 0])[:, None]
+        return a * b >= 0
+
     def _visible(self, a_xy, b_xy, raw=False):
         """Vectorised: does the straight segment a-b (plane coordinates) stay out of the obstacles?"""
         blocked = self._blocked_raw if raw else self._blocked
@@ -354,7 +363,7 @@ class Airspace:
         # A shortest path leaves its last corner tangentially: drop corner-point pairs that would cut into
         # the obstacle at the corner (most of the corners "behind" an obstacle, seen from a point).
         # (Not for points inside the enlarged obstacles: their paths may cut into the enlargement.)
-        tangent = self._tangent(reached[:, None], pxy[None, :, :]) | near[None, :]
+        tangent = self._tangent_to_points(reached, pxy) | near[None, :]
         approx[1:][~tangent] = np.inf
         order = np.argsort(approx, axis=0)
         first = np.full(lons.size, -1)
@@ -524,3 +533,18 @@ def routing_from_text(avoid=None, via=(), standoff=None, catalog=None, reasons=N
         if not regions:
             raise UsageError("--standoff needs --avoid: it is the distance kept from closed airspace")
     return Routing(tuple(regions), tuple(points), standoff_m, dict(reasons or {}))
+
+
+def plan_route(start, end, routing, catalog=None):
+    """The shortest route between two Places under ``routing`` (direct when it has no rules), with the
+    countries it crosses when a ``catalog`` is given. Raises :class:`NoRouteError` when there is none.
+    """
+    from .regions import all_regions
+
+    space = routing.airspace([(start.lon, start.lat), (end.lon, end.lat)])
+    route = space.route((start.lon, start.lat), (end.lon, end.lat), routing.via, (start.label, end.label))
+    if catalog is not None:
+        route = replace(
+            route, countries=countries_along(route.lons, route.lats, all_regions(catalog).values())
+        )
+    return route

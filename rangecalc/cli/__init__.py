@@ -62,13 +62,17 @@ def cli():
 
 def _register():
     from .check import check_data_cmd
+    from .claim import claim_cmd
     from .compare import compare_cmd, table_cmd
     from .distance import distance_cmd
     from .listing import airframes_cmd, bases_cmd
     from .reach import reach_cmd
+    from .route import route_cmd
 
     for command in (
+        claim_cmd,
         distance_cmd,
+        route_cmd,
         reach_cmd,
         compare_cmd,
         table_cmd,

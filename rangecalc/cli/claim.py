@@ -1,0 +1,34 @@
+"""$ rangecalc claim [SCENARIO]"""
+
+import json
+
+import click
+
+from ..claims import DEFAULT_SCENARIO, evaluate, load_scenario
+from ..data import load_catalog
+from ..reports import claim_dict, claim_document
+from .options import data_dir_option, emit, force_option, format_option, output_option
+
+
+@click.command("claim", short_help="Check a documented claim (default: the 2016 Hamadan question).")
+@click.argument("scenario", default=DEFAULT_SCENARIO)
+@format_option(["text", "md", "json"], "text")
+@data_dir_option
+@output_option
+@force_option
+def claim_cmd(scenario, fmt, data_dir, output, force):
+    """Evaluate SCENARIO (an id from scenarios/ or a path to a scenario TOML file): the claim, direct and
+    flyable distances and margins per base, target, figure and payload, coverage of the whole region,
+    time saved, and a conclusion written from the numbers.
+
+    \b
+    Examples:
+      rangecalc claim
+      rangecalc claim hamadan-2016 --format md -o hamadan.md
+    """
+    catalog = load_catalog(data_dir)
+    result = evaluate(load_scenario(scenario, catalog))
+    if fmt == "json":
+        emit(json.dumps(claim_dict(result), indent=2, ensure_ascii=False) + "\n", output, force)
+    else:
+        emit(claim_document(result, fmt), output, force)

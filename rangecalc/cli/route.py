@@ -1,0 +1,51 @@
+"""$ rangecalc route BASE TARGET"""
+
+import json
+
+import click
+
+from ..data import load_catalog
+from ..places import resolve_place
+from ..reports import route_document, route_geojson, route_report_dict
+from ..routes import plan_route, routing_from_text
+from .options import (
+    data_dir_option,
+    emit,
+    force_option,
+    format_option,
+    output_option,
+    routing_options,
+    units_option,
+)
+
+
+@click.command("route", short_help="The shortest flyable route between two places.")
+@click.argument("origin")
+@click.argument("destination")
+@routing_options
+@units_option
+@format_option(["text", "json", "geojson"], "text")
+@data_dir_option
+@output_option
+@force_option
+def route_cmd(origin, destination, avoid, via, standoff, units, fmt, data_dir, output, force):
+    """The shortest route from ORIGIN to DESTINATION that avoids closed airspace (--avoid), keeps a
+    stand-off distance from it (--standoff) and passes through waypoints in order (--via): its length,
+    legs, the countries it crosses and for how far, and its polyline (--format geojson for a map).
+
+    \b
+    Example:
+      rangecalc route mozdok damascus --avoid TUR,GEO,AZE --format geojson -o route.geojson
+    """
+    catalog = load_catalog(data_dir)
+    start = resolve_place(origin, catalog)
+    end = resolve_place(destination, catalog)
+    routing = routing_from_text(avoid, via, standoff, catalog)
+    route = plan_route(start, end, routing, catalog)
+    if fmt == "json":
+        text = json.dumps(route_report_dict(start, end, route, routing, units), indent=2, ensure_ascii=False)
+    elif fmt == "geojson":
+        text = json.dumps(route_geojson(start, end, route, routing, units), ensure_ascii=False)
+    else:
+        text = route_document(start, end, route, routing, units).rstrip("\n")
+    emit(text + "\n", output, force)
