@@ -228,6 +228,9 @@ class ClaimResult:
     regions: tuple[RegionCase, ...]
     targets: tuple[TargetCase, ...]
     resolution: dict = field(default_factory=dict)  # region id -> how the flyable coverage was sampled
+    # Each closed country re-opened in turn: (its name, farthest flyable distance of the claim's region
+    # from the claim's base in metres, the claim airframe's verdict per payload case name).
+    sensitivity: tuple = ()
 
 
 def _radius(airframe, case):
@@ -341,11 +344,46 @@ def evaluate(scenario):
                             speed_mps,
                         )
                     )
-    return ClaimResult(scenario, tuple(region_cases), tuple(target_cases), resolution)
+    return ClaimResult(
+        scenario, tuple(region_cases), tuple(target_cases), resolution, _sensitivity(scenario, bands, points)
+    )
+
+
+def _sensitivity(scenario, bands, points):
+    """Re-open each closed country in turn: how far is the claim region's farthest point then?"""
+    out = []
+    base, region = scenario.claim_base, scenario.claim_region
+    for opened in scenario.routing.avoid:
+        rest = tuple(r for r in scenario.routing.avoid if r.id != opened.id)
+        routing = Routing(rest, (), scenario.routing.standoff_m)
+        space = routing.airspace(points)
+
+        def field_fn(qlons, qlats, space=space):
+            d = space.distances_to((base.lon, base.lat), qlons, qlats)
+            return d, np.zeros(d.shape, int)
+
+        _, far, _ = coverage.field_coverage(region.geometry, field_fn, [], n_points=5000)
+        verdicts = {}
+        for case in scenario.payloads:
+            radius, _ = bands[(scenario.claim_airframe.id, case.name)]
+            if radius is not None:
+                verdicts[case.name] = str(classify(np.asarray(radius) - far.distance_m))
+        out.append((opened.name, far.distance_m, verdicts))
+    return tuple(out)
 
 
 def _km(metres):
     return f"{metres / 1000:,.0f} km"
+
+
+def covering_figures(radius_m, distance_m):
+    """Which figures of a band reach ``distance_m``: 'every figure', 'the nominal and high figures', ..."""
+    names = [b for b, r in zip(("low", "nominal", "high"), radius_m, strict=True) if r >= distance_m]
+    if len(names) == 3:
+        return "under every figure"
+    if not names:
+        return "under no published figure"
+    return "only under the " + " and ".join(names) + (" figures" if len(names) > 1 else " figure")
 
 
 def conclusions(result):
@@ -359,11 +397,6 @@ def conclusions(result):
         and c.base.label == s.claim_base.label
         and c.region.id == s.claim_region.id
     ]
-    verdict_words = {
-        "in_reach": "covers all of {r} under every published radius",
-        "depends": "covers all of {r} only under some published radii",
-        "out_of_reach": "does not cover all of {r} under any published radius",
-    }
     for case in claimed:
         if case.radius_m is None:
             lines.append(
@@ -377,12 +410,21 @@ def conclusions(result):
             else f"{case.payload.payload_kg / 1000:g} t load"
         )
         lines.append(
-            f"{s.claim_airframe.name} from {s.claim_base.label}, {load} (radius {band} km): on direct great-circle "
-            f"routes the farthest point of {case.region.name} is {_km(case.direct_far_m)} away, so it "
-            f"{verdict_words[case.verdict(False)].format(r=case.region.name)}; on routes avoiding "
-            f"{', '.join(r.name for r in s.routing.avoid) or 'nothing'} it is {_km(case.flyable_far_m)} away, so it "
-            f"{verdict_words[case.verdict(True)].format(r=case.region.name)} "
-            f"(flyable coverage {' / '.join(f'{x:.1%}' for x in case.flyable_share)})."
+            f"{s.claim_airframe.name} from {s.claim_base.label}, {load} (radius low / nominal / high {band} km): "
+            f"on direct great-circle routes the farthest point of {case.region.name} is {_km(case.direct_far_m)} away, "
+            f"reached {covering_figures(case.radius_m, case.direct_far_m)}; on routes avoiding "
+            f"{', '.join(r.name for r in s.routing.avoid) or 'nothing'} it is {_km(case.flyable_far_m)} away, reached "
+            f"{covering_figures(case.radius_m, case.flyable_far_m)} "
+            f"(share of {case.region.name} covered: {' / '.join(f'{x:.1%}' for x in case.flyable_share)})."
+        )
+    claimed_bands = {c.payload.name: c.radius_m for c in claimed if c.radius_m is not None}
+    for name, far_m, _ in result.sensitivity:
+        parts = "; ".join(
+            f"at the {load} load {covering_figures(r, far_m)}" for load, r in claimed_bands.items()
+        )
+        lines.append(
+            f"Sensitivity: with {name} open, the farthest point of {s.claim_region.name} from {s.claim_base.label} "
+            f"would be {_km(far_m)} away: reached {parts}."
         )
     flyable_verdicts = {c.verdict(True) for c in claimed if c.radius_m is not None}
     if flyable_verdicts == {"in_reach"}:
@@ -416,10 +458,10 @@ def conclusions(result):
                 continue
             saved = other.flyable_far_m - case.flyable_far_m
             lines.append(
-                f"From {s.claim_alternative.label} ({case.payload.name} load) the farthest point of {case.region.name} is "
+                f"From {s.claim_alternative.label} the farthest point of {case.region.name} is "
                 f"{_km(case.flyable_far_m)} away on flyable routes, {_km(saved)} ({saved / other.flyable_far_m:.0%}) "
-                f"nearer than from {s.claim_base.label}; it "
-                f"{verdict_words[case.verdict(True)].format(r=case.region.name)}."
+                f"nearer than from {s.claim_base.label}: reached {covering_figures(case.radius_m, case.flyable_far_m)} "
+                f"({case.payload.name} load)."
             )
             break
         times = []

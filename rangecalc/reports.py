@@ -1042,4 +1042,8 @@ def claim_dict(result):
             for c in result.targets
         ],
         "resolution": result.resolution,
+        "sensitivity": [
+            {"opened": name, "farthest_flyable_km": json_number(far / 1000), "verdicts": verdicts}
+            for name, far, verdicts in result.sensitivity
+        ],
     }
