@@ -22,6 +22,12 @@ DISTANCE_SCHEMA = "rangecalc/distance/1"
 REACH_SCHEMA = "rangecalc/reach/1"
 
 
+def markdown_safe(text):
+    """Escape a Markdown document's ``&`` and ``<`` so that text from data files (a name, a note) cannot
+    inject HTML when the Markdown is rendered; ``>`` alone opens no tag and stays (block quotes use it)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;")
+
+
 def fmt_number(value, precision=0, signed=False, grouping=True):
     """Format a number, with thousands separators unless ``grouping`` is False (for CSV).
 
@@ -49,7 +55,10 @@ class Table:
         self.numeric = set(numeric)
 
     def render(self, fmt):
-        return {"table": self.text, "text": self.text, "md": self.markdown, "csv": self.csv}[fmt]()
+        """The table as 'table'/'text' (aligned), 'md' (escaped for Markdown and HTML) or 'csv'."""
+        if fmt == "md":
+            return markdown_safe(self.markdown())
+        return {"table": self.text, "text": self.text, "csv": self.csv}[fmt]()
 
     def text(self):
         widths = [
@@ -68,8 +77,10 @@ class Table:
         return "\n".join([line(self.headings), rule, *(line(r) for r in self.rows)]) + "\n"
 
     def markdown(self):
+        """Markdown table, not yet escaped for HTML (documents call :func:`markdown_safe` once, at the end)."""
+
         def line(cells):
-            return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+            return "| " + " | ".join(" ".join(c.split()).replace("|", "\\|") for c in cells) + " |"
 
         align = ["---:" if i in self.numeric else "---" for i in range(len(self.headings))]
         return (
@@ -337,7 +348,8 @@ def reach_document(result, unit, fmt, precision=0):
     if result.region is not None:
         lines += region_lines(result.region, unit, precision, md)
     if result.targets:
-        lines.append(reach_table(result, unit, precision).render("md" if md else "table"))
+        table = reach_table(result, unit, precision)
+        lines.append(table.markdown() if md else table.text())
         lines.append(_summary_sentence(result))
     if result.routing.active:
         lines.append(
@@ -362,7 +374,8 @@ def reach_document(result, unit, fmt, precision=0):
         lines.append(f"Note: {base.note}")
     lines.append("")
     lines += source_lines(result, md)
-    return "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n"
+    return markdown_safe(text) if md else text
 
 
 def _first_sentence(text):
@@ -462,7 +475,8 @@ def airframe_text(airframe, markdown=False):
         lines.append(f"    states: {source.states}")
         if source.conditions:
             lines.append(f"    conditions: {source.conditions}")
-    return "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n"
+    return markdown_safe(text) if markdown else text
 
 
 def bases_table(bases):
@@ -593,7 +607,8 @@ def compare_document(comparison, unit, fmt, precision=0):
         lines += payload_lines(comparison.payload, md)
     lines.append("")
     if comparison.targets:
-        lines.append(compare_table(comparison, unit, precision).render("md" if md else "table"))
+        table = compare_table(comparison, unit, precision)
+        lines.append(table.markdown() if md else table.text())
         lines.append(
             "Margins are radius minus the direct geodesic distance; 'by' is how much nearer the nearest base "
             "is than the next one."
@@ -615,7 +630,8 @@ def compare_document(comparison, unit, fmt, precision=0):
         lines.append(f"Nearest base by share of {comparison.regions[0].region.name}'s area: {parts}.")
         lines.append("")
     lines.append(f"figures: {airframe.origin}; sources: rangecalc airframes {airframe.id}")
-    return "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n"
+    return markdown_safe(text) if md else text
 
 
 def _minutes(seconds_band):
@@ -863,7 +879,6 @@ def claim_document(result, fmt):
     s = result.scenario
     md = fmt == "md"
     h1, h2 = ("# ", "## ") if md else ("", "")
-    table = "md" if md else "table"
     overall, sentences = conclusions(result)
     lines = [f"{h1}{s.title}", ""]
     lines += [
@@ -917,7 +932,8 @@ def claim_document(result, fmt):
             "covered flyable l/n/h",
             "verdict (flyable)",
         ]
-        lines.append(Table(headings, rows, numeric={4, 5}).render(table))
+        rendered = Table(headings, rows, numeric={4, 5})
+        lines.append(rendered.markdown() if md else rendered.text())
         lines.append(f"Flyable coverage: {result.resolution.get(region.id, '')}.")
         lines.append("")
     if result.targets:
@@ -953,7 +969,8 @@ def claim_document(result, fmt):
             "time 1-way/return",
             "verdict (flyable)",
         ]
-        lines.append(Table(headings, rows, numeric={4, 5}).render(table))
+        rendered = Table(headings, rows, numeric={4, 5})
+        lines.append(rendered.markdown() if md else rendered.text())
     lines += ["", f"{h2}Where the numbers come from", ""]
     for airframe in s.airframes:
         lines.append(
@@ -967,7 +984,8 @@ def claim_document(result, fmt):
     )
     lines.append(f"{'- ' if md else ' - '}Scenario: {s.origin}")
     lines.append(f"{'- ' if md else ' - '}Borders: {WORLD_SOURCE_NOTE}")
-    return "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n"
+    return markdown_safe(text) if md else text
 
 
 WORLD_SOURCE_NOTE = "Natural Earth 4.1.0 1:50m, de facto lines (regions/NATURAL_EARTH.md)"
