@@ -262,9 +262,15 @@ def test_compare_units_are_named_in_keys(run_json, equator, unit):
     e20 = out["targets"][2]
     assert e20[f"advantage_{unit}"] == pytest.approx(deg_km(16) / UNITS[unit], abs=1e-6)
     entry = e20["by_base"][1]
-    assert set(entry) == {"base", f"distance_{unit}", f"direct_{unit}", "no_route", "verdict", "one_way_min", "round_trip_min"} | {
-        f"margin_{b}_{unit}" for b in BANDS
-    }
+    assert set(entry) == {
+        "base",
+        f"distance_{unit}",
+        f"direct_{unit}",
+        "no_route",
+        "verdict",
+        "one_way_min",
+        "round_trip_min",
+    } | {f"margin_{b}_{unit}" for b in BANDS}
     assert entry[f"distance_{unit}"] == pytest.approx(deg_km(4) / UNITS[unit], abs=1e-6)
     assert entry[f"margin_low_{unit}"] == pytest.approx((1000 - deg_km(4)) / UNITS[unit], abs=1e-6)
     # times do not depend on the unit
