@@ -548,9 +548,14 @@ def compare_table(comparison, unit, precision=0, grouping=True):
     ``grouping`` False gives a machine-readable table (CSV): plain numbers, one value per column.
     """
     machine = not grouping
+    routed = comparison.routing.active
     headings = ["target"]
     for base in comparison.bases:
-        headings.append(f"{base.label} {unit}")
+        headings += (
+            [f"{base.label} direct {unit}", f"{base.label} route {unit}"]
+            if routed
+            else [f"{base.label} {unit}"]
+        )
         if machine:
             headings += [f"{base.label} margin {b} {unit}" for b in BANDS]
             headings += [f"{base.label} one-way min", f"{base.label} round-trip min"]
@@ -563,6 +568,8 @@ def compare_table(comparison, unit, precision=0, grouping=True):
     for row in comparison.targets:
         cells = [row.target.label]
         for i in range(len(comparison.bases)):
+            if routed:
+                cells.append(fmt_number(metres_to(row.direct_m[i], unit), precision, grouping=grouping))
             cells.append(fmt_number(metres_to(row.distance_m[i], unit), precision, grouping=grouping))
             one_way = None if row.one_way_s is None else row.one_way_s[i, 1]
             if machine:
@@ -609,9 +616,14 @@ def compare_document(comparison, unit, fmt, precision=0):
     if comparison.targets:
         table = compare_table(comparison, unit, precision)
         lines.append(table.markdown() if md else table.text())
+        measured = (
+            f"the flyable route's length ({comparison.routing.describe()})"
+            if comparison.routing.active
+            else "the direct geodesic distance"
+        )
         lines.append(
-            "Margins are radius minus the direct geodesic distance; 'by' is how much nearer the nearest base "
-            "is than the next one."
+            f"Margins are radius minus {measured}; 'by' is how much nearer the nearest base is than the next "
+            "one; times are at nominal cruise speed."
         )
         lines.append("")
     for region_result in comparison.regions:
