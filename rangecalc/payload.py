@@ -152,3 +152,34 @@ def radius_at_payload(airframe, payload_kg):
     return PayloadRadius(
         payload_kg, tuple(r * 1000 for r in radius_km), "mass-ratio model", calibration, tuple(assumptions)
     )
+
+
+def model_summary(airframe, steps=5):
+    """How this airframe's radius depends on payload: method, calibration, assumptions, and the radius band
+    at evenly spaced payloads up to the maximum. ``{"available": False, "reason": ...}`` when it cannot be
+    modelled. Distances in km, masses in kg (for ``rangecalc airframes ID``)."""
+    limit = max_payload_kg(airframe)
+    if limit is None:
+        return {"available": False, "reason": "the file gives no max_payload_kg"}
+    table = []
+    try:
+        for payload in np.linspace(0.0, limit, steps):
+            result = radius_at_payload(airframe, float(payload))
+            table.append(
+                {
+                    "payload_kg": float(payload),
+                    "method": result.method,
+                    "combat_radius_km": dict(zip(BANDS, (r / 1000 for r in result.radius_m), strict=True)),
+                }
+            )
+    except UsageError as exc:
+        return {"available": False, "reason": str(exc).split(": ", 1)[-1]}
+    reference = radius_at_payload(airframe, limit / 2)
+    return {
+        "available": True,
+        "calibration": {
+            b: {"payload_kg": p, "combat_radius_km": r} for b, (p, r) in reference.calibration.items()
+        },
+        "assumptions": list(reference.assumptions),
+        "table": table,
+    }

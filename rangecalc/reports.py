@@ -14,6 +14,7 @@ import textwrap
 import shapely
 
 from .airframes import BANDS
+from .payload import model_summary
 from .places import compass
 from .reach import VERDICTS
 from .units import metres_to
@@ -469,6 +470,31 @@ def airframe_text(airframe, markdown=False):
             lines.append(
                 f"- {fmt_number(pair.payload_kg)} kg: {band} km ({', '.join(s.id for s in pair.sources)})"
             )
+    lines += ["", f"{h2}Payload model", ""]
+    model = model_summary(airframe)
+    if not model["available"]:
+        lines.append(f"none: {model['reason']}")
+    else:
+        for band, cal in model["calibration"].items():
+            lines.append(
+                f"- {band} calibrated on {fmt_number(cal['combat_radius_km'])} km at {fmt_number(cal['payload_kg'])} kg"
+            )
+        lines += [f"- {a}" for a in model["assumptions"]]
+        lines.append("")
+        rows = [
+            [
+                fmt_number(row["payload_kg"]),
+                *(fmt_number(v) for v in row["combat_radius_km"].values()),
+                row["method"],
+            ]
+            for row in model["table"]
+        ]
+        table = Table(
+            ["payload kg", "radius low km", "radius nominal km", "radius high km", "method"],
+            rows,
+            {0, 1, 2, 3},
+        )
+        lines.append(table.markdown() if markdown else table.text())
     lines += ["", f"{h2}Sources", ""]
     for source in airframe.sources.values():
         lines.append(f"- [{source.id}] {source.cite()}")

@@ -5,6 +5,7 @@ import json
 import click
 
 from ..data import load_catalog
+from ..payload import model_summary
 from ..reports import airframe_text, airframes_table, base_text, bases_table
 from .options import data_dir_option, emit, format_option
 
@@ -19,7 +20,8 @@ def airframes_cmd(airframe, fmt, data_dir):
     if airframe:
         frame = catalog.airframe(airframe)
         if fmt == "json":
-            emit(json.dumps(frame.as_dict(), indent=2, ensure_ascii=False) + "\n")
+            out = {**frame.as_dict(), "payload_model": model_summary(frame)}
+            emit(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
         else:
             emit(airframe_text(frame, markdown=fmt == "md"))
         return
