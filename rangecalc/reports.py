@@ -1103,3 +1103,80 @@ def claim_dict(result):
             for name, far, verdicts in result.sensitivity
         ],
     }
+
+
+# --- reach rings as map layers -------------------------------------------------------------------------
+
+
+def _geometry_rings(geometry):
+    """Exterior rings (lon, lat lists) of a Polygon or MultiPolygon."""
+    return [list(p.exterior.coords) for p in getattr(geometry, "geoms", [geometry])]
+
+
+def rings_geojson(airframe, base, rings, payload=None):
+    """GeoJSON FeatureCollection of reach rings ``[(band, radius_m, geometry), ...]`` and the base point."""
+    features = []
+    for band, radius_m, geometry in rings:
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": json.loads(shapely.to_geojson(shapely.set_precision(geometry, 1e-6))),
+                "properties": {
+                    "kind": "reach ring",
+                    "airframe": airframe.id,
+                    "airframe_name": airframe.name,
+                    "base": base.label,
+                    "band": band,
+                    "radius_km": radius_m / 1000,
+                    "payload_kg": None if payload is None else payload.payload_kg,
+                    "sources": [s.id for s in airframe.combat_radius.sources],
+                    "figures": airframe.origin,
+                },
+            }
+        )
+    features.append(
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [base.lon, base.lat]},
+            "properties": {"kind": "base", "name": base.label},
+        }
+    )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def rings_kml(airframe, base, rings, payload=None):
+    """KML document of reach rings and the base; every text from data files is XML-escaped."""
+    from xml.sax.saxutils import escape
+
+    colours = {"low": "ff3c14dc", "nominal": "ff00a5ff", "high": "ff32cd32"}
+    load = "" if payload is None else f" at {payload.payload_kg:,.0f} kg"
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<kml xmlns="http://www.opengis.net/kml/2.2"><Document>',
+        f"<name>{escape(airframe.name)} from {escape(base.label)}: reach{escape(load)}</name>",
+    ]
+    for band, colour in colours.items():
+        parts.append(
+            f'<Style id="{band}"><LineStyle><color>{colour}</color><width>2</width></LineStyle>'
+            f"<PolyStyle><color>{'33' + colour[2:]}</color></PolyStyle></Style>"
+        )
+    sources = "; ".join(s.cite() for s in airframe.combat_radius.sources if s.reliability != "D")
+    for band, radius_m, geometry in rings:
+        polygons = "".join(
+            "<Polygon><tessellate>1</tessellate><outerBoundaryIs><LinearRing><coordinates>"
+            + " ".join(f"{x:.6f},{y:.6f}" for x, y in ring)
+            + "</coordinates></LinearRing></outerBoundaryIs></Polygon>"
+            for ring in _geometry_rings(geometry)
+        )
+        parts.append(
+            f"<Placemark><name>{escape(band)} radius {radius_m / 1000:,.0f} km</name>"
+            f"<description>{escape(airframe.name)}, {escape(band)} combat radius{escape(load)}. "
+            f"Sources: {escape(sources)}. Figures: {escape(airframe.origin)}</description>"
+            f"<styleUrl>#{band}</styleUrl><MultiGeometry>{polygons}</MultiGeometry></Placemark>"
+        )
+    parts.append(
+        f"<Placemark><name>{escape(base.label)}</name><Point><coordinates>{base.lon:.6f},{base.lat:.6f}"
+        "</coordinates></Point></Placemark>"
+    )
+    parts.append("</Document></kml>")
+    return "\n".join(parts) + "\n"

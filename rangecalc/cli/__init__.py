@@ -67,12 +67,14 @@ def _register():
     from .distance import distance_cmd
     from .listing import airframes_cmd, bases_cmd
     from .reach import reach_cmd
+    from .rings import rings_cmd
     from .route import route_cmd
 
     for command in (
         claim_cmd,
         distance_cmd,
         route_cmd,
+        rings_cmd,
         reach_cmd,
         compare_cmd,
         table_cmd,
