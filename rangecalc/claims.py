@@ -123,6 +123,13 @@ def load_scenario(name, catalog):
     claim_region = resolve(
         "region", "claim.region", lambda: resolve_region(check.text(claim, "region", "claim"), catalog)
     )
+    if claim_airframe.id not in {a.id for a in airframes}:
+        check.fail("claim.airframe", f"{claim_airframe.id!r} is not in scope.airframes")
+    for key, place in (("claim.base", claim_base), ("claim.alternative", alternative)):
+        if place is not None and (place.lon, place.lat) not in {(b.lon, b.lat) for b in bases}:
+            check.fail(key, f"{place.label!r} is not in scope.bases")
+    if claim_region.id not in {r.id for r in regions}:
+        check.fail("claim.region", f"{claim_region.id!r} is not in scope.regions")
 
     airspace = check.get(doc, "airspace", (dict,), "", required=False, default={})
     check.unknown_keys(airspace, {"closed", "standoff_km"}, "airspace")
@@ -150,6 +157,10 @@ def load_scenario(name, catalog):
         if not isinstance(entry, dict):
             check.fail(where, "must be a table with name, payload_kg and note")
         check.unknown_keys(entry, {"name", "payload_kg", "note"}, where)
+        if entry.get("name") in {p.name for p in payloads}:
+            check.fail(
+                f"{where}.name", f"{entry.get('name')!r} is used twice ('published' is the published radius)"
+            )
         payloads.append(
             PayloadCase(
                 check.text(entry, "name", where),
@@ -253,7 +264,17 @@ def _radius(airframe, case):
 
 
 def evaluate(scenario):
-    """Compute every case of a scenario (see :class:`ClaimResult`)."""
+    """Compute every case of a scenario (see :class:`ClaimResult`).
+
+    A base inside the scenario's closed airspace is a data error naming the scenario file.
+    """
+    try:
+        return _evaluate(scenario)
+    except NoRouteError as exc:
+        raise DataError(f"{scenario.origin}: scope.bases: {exc}") from None
+
+
+def _evaluate(scenario):
     routing = scenario.routing
     points = [(b.lon, b.lat) for b in scenario.bases] + [(t.lon, t.lat) for t in scenario.targets]
     points += [
@@ -373,7 +394,7 @@ def _sensitivity(scenario, bands, points):
 
 
 def _km(metres):
-    return f"{metres / 1000:,.0f} km"
+    return f"{metres / 1000:,.0f} km" if math.isfinite(metres) else "unreachable (no flyable route)"
 
 
 def covering_figures(radius_m, distance_m):
@@ -384,6 +405,14 @@ def covering_figures(radius_m, distance_m):
     if not names:
         return "under no published figure"
     return "only under the " + " and ".join(names) + (" figures" if len(names) > 1 else " figure")
+
+
+def verdict_code(overall):
+    """'supported', 'uncertain', 'not_supported' or 'cannot_be_assessed', from a conclusion's verdict."""
+    for code in ("cannot_be_assessed", "not_supported", "supported", "uncertain"):
+        if overall.lower().replace(" ", "_").startswith(code):
+            return code
+    raise ValueError(f"no verdict in {overall!r}")
 
 
 def conclusions(result):
@@ -397,6 +426,8 @@ def conclusions(result):
         and c.base.label == s.claim_base.label
         and c.region.id == s.claim_region.id
     ]
+    avoided = ", ".join(r.name for r in s.routing.avoid)
+    flyable_words = f"routes avoiding {avoided}" if avoided else "flyable routes (no airspace closed)"
     for case in claimed:
         if case.radius_m is None:
             lines.append(
@@ -412,8 +443,8 @@ def conclusions(result):
         lines.append(
             f"{s.claim_airframe.name} from {s.claim_base.label}, {load} (radius low / nominal / high {band} km): "
             f"on direct great-circle routes the farthest point of {case.region.name} is {_km(case.direct_far_m)} away, "
-            f"reached {covering_figures(case.radius_m, case.direct_far_m)}; on routes avoiding "
-            f"{', '.join(r.name for r in s.routing.avoid) or 'nothing'} it is {_km(case.flyable_far_m)} away, reached "
+            f"reached {covering_figures(case.radius_m, case.direct_far_m)}; on {flyable_words} it is "
+            f"{_km(case.flyable_far_m)} away, reached "
             f"{covering_figures(case.radius_m, case.flyable_far_m)} "
             f"(share of {case.region.name} covered: {' / '.join(f'{x:.1%}' for x in case.flyable_share)})."
         )
@@ -427,7 +458,9 @@ def conclusions(result):
             f"would be {_km(far_m)} away: reached {parts}."
         )
     flyable_verdicts = {c.verdict(True) for c in claimed if c.radius_m is not None}
-    if flyable_verdicts == {"in_reach"}:
+    if not flyable_verdicts:
+        overall = f"CANNOT BE ASSESSED: no load case applies to the {s.claim_airframe.name} (see the notes)."
+    elif flyable_verdicts == {"in_reach"}:
         overall = "SUPPORTED: on flyable routes the reach covers the whole region under every published figure at every load considered."
     elif "out_of_reach" in flyable_verdicts:
         failing = [

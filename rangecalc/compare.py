@@ -40,8 +40,8 @@ class TargetComparison:
     margins_m: np.ndarray  # (n_bases, 3)
     verdicts: tuple[str, ...]
     one_way_s: np.ndarray | None  # (n_bases, 3) fastest, nominal, slowest
-    best: int  # index of the nearest base (the first listed on a tie)
-    advantage_m: float | None  # second-nearest minus nearest distance (None with one base)
+    best: int | None  # index of the nearest base (the first listed on a tie); None when none has a route
+    advantage_m: float | None  # second-nearest minus nearest distance (None with one base or no route)
     advantage_share: float | None  # advantage as a share of the second-nearest distance
     time_saved_s: float | None  # one way, at nominal cruise speed (None with one base or no speed)
     direct_m: np.ndarray | None = None  # (n_bases,)
@@ -102,11 +102,12 @@ def compare(
         d = np.array([r.distance_m for r in reaches])
         margins = np.array([r.margins_m for r in reaches])
         order = np.argsort(d, kind="stable")
-        best = int(order[0])
+        best = int(order[0]) if np.isfinite(d[order[0]]) else None
         advantage = share = saved = None
-        if several:
-            advantage = float(d[order[1]] - d[best]) if np.isfinite(d[order[1]]) else float("inf")
-            share = advantage / float(d[order[1]]) if np.isfinite(d[order[1]]) and d[order[1]] > 0 else 0.0
+        # The advantage is a number only when the two nearest bases both have a route.
+        if several and best is not None and np.isfinite(d[order[1]]):
+            advantage = float(d[order[1]] - d[best])
+            share = advantage / float(d[order[1]]) if d[order[1]] > 0 else 0.0
             saved = advantage / float(speed[1]) if speed is not None else None
         times = flight_times_s(d, speed) if speed is not None else None
         rows.append(

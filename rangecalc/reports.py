@@ -559,7 +559,9 @@ TABLE_SCHEMA = "rangecalc/table/1"
 
 
 def fmt_duration(seconds):
-    """'1:06' (hours:minutes), rounded to the minute."""
+    """'1:06' (hours:minutes), rounded to the minute; 'no route' when not finite."""
+    if not math.isfinite(seconds):
+        return "no route"
     minutes = round(seconds / 60)
     return f"{minutes // 60}:{minutes % 60:02d}"
 
@@ -600,7 +602,10 @@ def compare_table(comparison, unit, precision=0, grouping=True):
             one_way = None if row.one_way_s is None else row.one_way_s[i, 1]
             if machine:
                 cells += [fmt_number(metres_to(m, unit), precision, True, False) for m in row.margins_m[i]]
-                cells += ["" if one_way is None else f"{v / 60:.1f}" for v in (one_way, 2 * (one_way or 0))]
+                cells += [
+                    "" if one_way is None or not math.isfinite(one_way) else f"{v / 60:.1f}"
+                    for v in (one_way, 2 * (one_way or 0))
+                ]
             else:
                 cells.append(_margins_cell(row.margins_m[i], unit, precision, grouping))
                 cells.append(
@@ -608,11 +613,14 @@ def compare_table(comparison, unit, precision=0, grouping=True):
                 )
         if several:
             saved = row.time_saved_s
+            blank = "" if machine else "-"
             cells += [
-                comparison.bases[row.best].label,
-                fmt_number(metres_to(row.advantage_m, unit), precision, grouping=grouping),
-                f"{100 * row.advantage_share:.1f}",
-                ("" if machine else "-") if saved is None else fmt_number(saved / 60, 0, grouping=grouping),
+                blank if row.best is None else comparison.bases[row.best].label,
+                blank
+                if row.advantage_m is None
+                else fmt_number(metres_to(row.advantage_m, unit), precision, grouping=grouping),
+                blank if row.advantage_share is None else f"{100 * row.advantage_share:.1f}",
+                blank if saved is None else fmt_number(saved / 60, 0, grouping=grouping),
             ]
         rows.append(cells)
     numeric = {
@@ -728,7 +736,7 @@ def compare_dict(comparison, unit):
             {
                 **row.target.as_dict(),
                 "by_base": by_base,
-                "nearest_base": comparison.bases[row.best].label,
+                "nearest_base": None if row.best is None else comparison.bases[row.best].label,
                 f"advantage_{unit}": None
                 if row.advantage_m is None
                 else json_number(metres_to(row.advantage_m, unit)),
@@ -741,24 +749,28 @@ def compare_dict(comparison, unit):
     return out
 
 
-def table_rows_table(rows, unit, precision=0, grouping=True):
-    """A reach table (``rangecalc table``) as a :class:`Table`."""
-    headings = [
-        "airframe",
-        "base",
-        "target or region",
-        f"distance {unit}",
-        *(f"radius {b} {unit}" for b in BANDS),
-    ]
+def table_rows_table(rows, unit, precision=0, grouping=True, routed=False):
+    """A reach table (``rangecalc table``) as a :class:`Table`; ``routed`` adds the direct distance beside
+    the flyable one (the distance column is then the route's length, or the farthest point's for a region)."""
+    distance = [f"direct {unit}", f"route {unit}"] if routed else [f"distance {unit}"]
+    headings = ["airframe", "base", "target or region", *distance, *(f"radius {b} {unit}" for b in BANDS)]
     headings += [*(f"margin {b} {unit}" for b in BANDS), "covered low/nom/high", "verdict"]
     out = []
     for row in rows:
         covered = "-" if row.covered_share is None else " / ".join(f"{s:.1%}" for s in row.covered_share)
+        direct = []
+        if routed:
+            direct = [
+                "-"
+                if row.direct_m is None
+                else fmt_number(metres_to(row.direct_m, unit), precision, grouping=grouping)
+            ]
         out.append(
             [
                 row.airframe.id,
                 row.base.label,
                 row.subject,
+                *direct,
                 fmt_number(metres_to(row.distance_m, unit), precision, grouping=grouping),
                 *(fmt_number(metres_to(r, unit), precision, grouping=grouping) for r in row.radius_m),
                 *(fmt_number(metres_to(m, unit), precision, True, grouping) for m in row.margins_m),
@@ -766,7 +778,7 @@ def table_rows_table(rows, unit, precision=0, grouping=True):
                 VERDICTS[row.verdict] if row.kind == "target" else region_verdict_text(row),
             ]
         )
-    return Table(headings, out, numeric=set(range(3, 10)))
+    return Table(headings, out, numeric=set(range(3, len(headings) - 2)))
 
 
 def region_verdict_text(row):
@@ -927,6 +939,8 @@ def claim_document(result, fmt):
     lines += [f"Question: {s.question}", "", f"{h2}Verdict", "", overall, ""]
     lines += [f"{'- ' if md else ' - '}{x}" for x in sentences]
     lines += ["", f"{h2}Rules of the air", ""]
+    if not s.routing.avoid:
+        lines.append("No airspace is closed in this scenario: flyable routes are the direct geodesics.")
     for region in s.routing.avoid:
         source = s.closed_sources[region.id]
         lines.append(
@@ -1016,10 +1030,11 @@ def claim_document(result, fmt):
         )
     for case in s.payloads[1:]:
         lines.append(f"{'- ' if md else ' - '}{case.name} load {fmt_number(case.payload_kg)} kg: {case.note}")
-    lines.append(
-        f"{'- ' if md else ' - '}Payload radii: mass-ratio model (rangecalc.payload); where no source states the load "
-        "behind the published radius the band is widened (low as if for no load, high as if for the maximum)."
-    )
+    if len(s.payloads) > 1:
+        lines.append(
+            f"{'- ' if md else ' - '}Payload radii: mass-ratio model (rangecalc.payload); where no source states the "
+            "load behind the published radius the band is widened (low as if for no load, high as if for the maximum)."
+        )
     lines.append(f"{'- ' if md else ' - '}Scenario: {s.origin}")
     lines.append(f"{'- ' if md else ' - '}Borders: {WORLD_SOURCE_NOTE}")
     text = "\n".join(lines) + "\n"
@@ -1031,7 +1046,7 @@ WORLD_SOURCE_NOTE = "Natural Earth 4.1.0 1:50m, de facto lines (regions/NATURAL_
 
 def claim_dict(result):
     """JSON-ready claim result (schema ``rangecalc/claim/1``); distances in km."""
-    from .claims import conclusions
+    from .claims import conclusions, verdict_code
 
     s = result.scenario
     overall, sentences = conclusions(result)
@@ -1044,9 +1059,11 @@ def claim_dict(result):
             "source": s.claim_source,
             "airframe": s.claim_airframe.id,
             "base": s.claim_base.label,
+            "alternative": None if s.claim_alternative is None else s.claim_alternative.label,
             "region": s.claim_region.id,
         },
         "verdict": overall,
+        "verdict_code": verdict_code(overall),
         "conclusions": sentences,
         "closed": [
             {

@@ -47,7 +47,8 @@ def parse_quantity(text, units, default_unit, what):
     number = float(text.strip()[: len(text.strip()) - len(match.group(2))])
     unit = match.group(2).lower() or default_unit
     if unit is None:
-        raise UsageError(f"{what}: {text!r} needs a unit, e.g. '3t' or '3000kg'; units: {', '.join(units)}")
+        example = f"{text.strip()}{next(iter(units))}"
+        raise UsageError(f"{what}: {text!r} needs a unit, e.g. '{example}'; units: {', '.join(units)}")
     if unit not in units:
         raise UsageError(f"{what}: unknown unit {match.group(2)!r} in {text!r}; accepted: {', '.join(units)}")
     value = number * units[unit]

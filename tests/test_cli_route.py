@@ -286,11 +286,6 @@ def test_standoff_needs_a_distance_with_a_unit(run, data, value):
     assert result.stderr.startswith("rangecalc: error: --standoff: ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="units.parse_quantity suggests mass units for every quantity: "
-    "\"--standoff: '25' needs a unit, e.g. '3t' or '3000kg'; units: km, nm, mi, m\"",
-)
 def test_standoff_without_unit_suggests_a_distance(run, data):
     result = run(
         "route", "null-island", "e10", "--data-dir", data, "--avoid", "WALL", "--standoff", "25", expect=2
@@ -454,11 +449,6 @@ def test_compare_json_target_without_route(run, data):
         assert entry["one_way_min"] == {"fastest": None, "nominal": None, "slowest": None}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="compare JSON for a target without a route does not validate against compare.schema.json: "
-    "one_way_min/round_trip_min hold null for fastest/nominal/slowest, the schema requires numbers",
-)
 def test_compare_json_target_without_route_validates(run, data):
     jsonschema.validate(compare_json(run, data, "e5"), COMPARE_SCHEMA)
 
@@ -502,31 +492,17 @@ def test_table_json_gives_direct_and_route_distances(run, data):
 # --- known bugs ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="compare text/md crash on a target without a route: OverflowError in reports.fmt_duration(inf) "
-    "(reports.compare_table), printed as 'internal error', exit 1",
-)
 def test_compare_text_with_a_target_without_route(run, data):
     args = ["compare", "testjet", "null-island", "--targets", "e5,e10", "--avoid", "WALL", "--data-dir", data]
     assert "no route" in run(*args).stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="compare CSV prints 'inf' in the one-way and round-trip minutes of a target without a route",
-)
 def test_compare_csv_with_a_target_without_route(run, data):
     args = ["compare", "testjet", "null-island", "--targets", "e5", "--avoid", "WALL", "--data-dir", data]
     row = next(csv.DictReader(io.StringIO(run(*args, "--format", "csv").stdout)))
     assert "inf" not in row.values()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="compare: when the farther base has no route, advantage_km and time_saved_min are null but "
-    "advantage_percent is 0.0 (compare.compare sets share = 0.0 for an infinite advantage)",
-)
 def test_compare_advantage_when_one_base_has_no_route(run, data):
     # Null Island lies inside the closed HOME box: it has no route anywhere; East Sixteen flies direct.
     (data / "regions" / "home.geojson").write_text(json.dumps(HOME))

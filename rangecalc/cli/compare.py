@@ -149,5 +149,7 @@ def table_cmd(
     if fmt == "json":
         text = json.dumps(table_dict(rows, units, model, payload), indent=2, ensure_ascii=False) + "\n"
     else:
-        text = table_rows_table(rows, units, precision, grouping=fmt != "csv").render(fmt)
+        text = table_rows_table(rows, units, precision, fmt != "csv", routing.active).render(fmt)
+        if routing.active and fmt != "csv":
+            text += f"\nDistances are flyable routes: {routing.describe()}.\n"
     emit(text, output, force)
