@@ -307,3 +307,38 @@ def resolve_targets(spec, catalog):
         i += 1
     places = [resolve_place(item, catalog) for item in items]
     return ", ".join(p.label for p in places), places
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a reach question is about, resolved from what people typed: targets, region, routing rules."""
+
+    targets_label: str
+    targets: list
+    region: object
+    routing: Routing
+
+
+def resolve_scope(
+    catalog,
+    targets=None,
+    region=None,
+    avoid=None,
+    via=(),
+    standoff=None,
+    default_targets=None,
+    command="this command",
+):
+    """Resolve ``--targets``, ``--region``, ``--avoid``, ``--via`` and ``--standoff`` text into a
+    :class:`Scope`. Without targets and region, ``default_targets`` (a target set id) is used, or, when
+    it is None, that is a usage error."""
+    from .regions import resolve_region
+    from .routes import routing_from_text
+
+    if targets is None and region is None:
+        if default_targets is None:
+            raise UsageError(f"{command} needs --targets or --region (or both)")
+        targets = default_targets
+    label, places = resolve_targets(targets, catalog) if targets is not None else ("", [])
+    area = resolve_region(region, catalog) if region is not None else None
+    return Scope(label, places, area, routing_from_text(avoid, via, standoff, catalog))

@@ -9,10 +9,8 @@ from ..compare import compare, reach_table_rows, table_size
 from ..data import load_catalog
 from ..errors import UsageError
 from ..places import resolve_place
-from ..reach import resolve_targets
-from ..regions import resolve_region
+from ..reach import resolve_scope
 from ..reports import compare_dict, compare_document, compare_table, table_dict, table_rows_table
-from ..routes import routing_from_text
 from .options import (
     data_dir_option,
     emit,
@@ -71,12 +69,18 @@ def compare_cmd(
     catalog = load_catalog(data_dir)
     frame = catalog.airframe(airframe)
     places = [resolve_place(b, catalog) for b in bases]
-    if targets is None and region is None:
-        targets = "syria"
-    label, target_places = resolve_targets(targets, catalog) if targets is not None else ("", [])
-    area = resolve_region(region, catalog) if region is not None else None
-    routing = routing_from_text(avoid, via, standoff, catalog)
-    result = compare(frame, places, target_places, area, payload, model, label, catalog, routing)
+    scope = resolve_scope(catalog, targets, region, avoid, via, standoff, default_targets="syria")
+    result = compare(
+        frame,
+        places,
+        scope.targets,
+        scope.region,
+        payload,
+        model,
+        scope.targets_label,
+        catalog,
+        scope.routing,
+    )
     if fmt == "json":
         text = json.dumps(compare_dict(result, units), indent=2, ensure_ascii=False) + "\n"
     elif fmt == "csv":
@@ -131,14 +135,11 @@ def table_cmd(
     Example:
       rangecalc table --airframes tu22m3,su34 --bases mozdok,hamadan,khmeimim --region SY --format csv
     """
-    if targets is None and region is None:
-        raise UsageError("table needs --targets or --region (or both)")
     catalog = load_catalog(data_dir)
     frames = [catalog.airframe(a) for a in _split(airframe_list, "--airframes")]
     places = [resolve_place(b, catalog) for b in _split(base_list, "--bases")]
-    _, target_places = resolve_targets(targets, catalog) if targets is not None else ("", [])
-    area = resolve_region(region, catalog) if region is not None else None
-    routing = routing_from_text(avoid, via, standoff, catalog)
+    scope = resolve_scope(catalog, targets, region, avoid, via, standoff, command="table")
+    target_places, area, routing = scope.targets, scope.region, scope.routing
     steps = reach_table_rows(frames, places, target_places, area, payload, model, routing)
     rows = []
     show = sys.stderr.isatty() and table_size(frames, places, target_places, area) > 1

@@ -6,10 +6,8 @@ import click
 
 from ..data import load_catalog
 from ..places import resolve_place
-from ..reach import reach, resolve_targets
-from ..regions import resolve_region
+from ..reach import reach, resolve_scope
 from ..reports import reach_dict, reach_document, reach_table
-from ..routes import routing_from_text
 from .options import (
     data_dir_option,
     emit,
@@ -76,12 +74,18 @@ def reach_cmd(
     catalog = load_catalog(data_dir)
     frame = catalog.airframe(airframe)
     origin = resolve_place(base, catalog)
-    if targets is None and region is None:
-        targets = "syria"
-    label, places = resolve_targets(targets, catalog) if targets is not None else ("", [])
-    area = resolve_region(region, catalog) if region is not None else None
-    routing = routing_from_text(avoid, via, standoff, catalog)
-    result = reach(frame, origin, places, model, label, payload, area, catalog, routing)
+    scope = resolve_scope(catalog, targets, region, avoid, via, standoff, default_targets="syria")
+    result = reach(
+        frame,
+        origin,
+        scope.targets,
+        model,
+        scope.targets_label,
+        payload,
+        scope.region,
+        catalog,
+        scope.routing,
+    )
     if fmt == "json":
         text = json.dumps(reach_dict(result, units), indent=2, ensure_ascii=False) + "\n"
     elif fmt == "csv":
