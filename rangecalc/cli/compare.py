@@ -11,36 +11,13 @@ from ..errors import UsageError
 from ..places import resolve_place
 from ..reach import resolve_scope
 from ..reports import compare_dict, compare_document, compare_table, table_dict, table_rows_table
-from .options import (
-    data_dir_option,
-    emit,
-    force_option,
-    format_option,
-    model_option,
-    output_option,
-    payload_option,
-    precision_option,
-    region_option,
-    routing_options,
-    targets_option,
-    units_option,
-)
+from .options import emit, question_options
 
 
 @click.command("compare", short_help="Compare basing options for one airframe.")
 @click.argument("airframe")
 @click.argument("bases", nargs=-1, required=True)
-@targets_option
-@region_option
-@payload_option
-@routing_options
-@units_option
-@model_option
-@format_option(["table", "md", "csv", "json"], "table")
-@precision_option
-@data_dir_option
-@output_option
-@force_option
+@question_options("table")
 def compare_cmd(
     airframe,
     bases,
@@ -100,17 +77,7 @@ def _split(text, option):
 @click.command("table", short_help="Reach tables over many airframes and bases.")
 @click.option("--airframes", "airframe_list", required=True, help="Comma-separated airframe ids.")
 @click.option("--bases", "base_list", required=True, help="Comma-separated bases (ids, names or ICAO codes).")
-@targets_option
-@region_option
-@payload_option
-@routing_options
-@units_option
-@model_option
-@format_option(["table", "md", "csv", "json"], "md")
-@precision_option
-@data_dir_option
-@output_option
-@force_option
+@question_options("md")
 def table_cmd(
     airframe_list,
     base_list,

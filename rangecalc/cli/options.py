@@ -138,3 +138,27 @@ def emit(text, output=None, force=False):
     except OSError as exc:
         raise DataError(f"--output: cannot write {str(output)!r}: {exc.strerror or exc}") from None
     click.echo(f"wrote {output}", err=True)
+
+
+def question_options(default_format):
+    """Every option of the reach-type commands (reach, compare, table), in one decorator."""
+    decorators = [
+        targets_option,
+        region_option,
+        payload_option,
+        routing_options,
+        units_option,
+        model_option,
+        format_option(["table", "md", "csv", "json"], default_format),
+        precision_option,
+        data_dir_option,
+        output_option,
+        force_option,
+    ]
+
+    def apply(command):
+        for decorator in reversed(decorators):
+            command = decorator(command)
+        return command
+
+    return apply

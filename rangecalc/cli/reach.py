@@ -8,36 +8,13 @@ from ..data import load_catalog
 from ..places import resolve_place
 from ..reach import reach, resolve_scope
 from ..reports import reach_dict, reach_document, reach_table
-from .options import (
-    data_dir_option,
-    emit,
-    force_option,
-    format_option,
-    model_option,
-    output_option,
-    payload_option,
-    precision_option,
-    region_option,
-    routing_options,
-    targets_option,
-    units_option,
-)
+from .options import emit, question_options
 
 
 @click.command("reach", short_help="Which targets an airframe reaches from a base.")
 @click.argument("airframe")
 @click.argument("base")
-@targets_option
-@region_option
-@payload_option
-@routing_options
-@units_option
-@model_option
-@format_option(["table", "md", "csv", "json"], "table")
-@precision_option
-@data_dir_option
-@output_option
-@force_option
+@question_options("table")
 def reach_cmd(
     airframe,
     base,
