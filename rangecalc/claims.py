@@ -242,6 +242,7 @@ class ClaimResult:
     # Each closed country re-opened in turn: (its name, farthest flyable distance of the claim's region
     # from the claim's base in metres, the claim airframe's verdict per payload case name).
     sensitivity: tuple = ()
+    routes: dict = field(default_factory=dict)  # (base label, target label) -> flyable Route
 
 
 def _radius(airframe, case):
@@ -334,12 +335,14 @@ def _evaluate(scenario):
                         )
                     )
                     k += 3
-    target_cases = []
+    target_cases, routes = [], {}
     for base in scenario.bases:
         flyable = {}
         for target in scenario.targets:
             try:
-                flyable[target.label] = space.route((base.lon, base.lat), (target.lon, target.lat)).length_m
+                route = space.route((base.lon, base.lat), (target.lon, target.lat))
+                flyable[target.label] = route.length_m
+                routes[(base.label, target.label)] = route
             except NoRouteError:
                 flyable[target.label] = math.inf
         direct = {
@@ -366,7 +369,12 @@ def _evaluate(scenario):
                         )
                     )
     return ClaimResult(
-        scenario, tuple(region_cases), tuple(target_cases), resolution, _sensitivity(scenario, bands, points)
+        scenario,
+        tuple(region_cases),
+        tuple(target_cases),
+        resolution,
+        _sensitivity(scenario, bands, points),
+        routes,
     )
 
 

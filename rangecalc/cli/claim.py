@@ -6,13 +6,14 @@ import click
 
 from ..claims import DEFAULT_SCENARIO, evaluate, load_scenario
 from ..data import load_catalog
+from ..htmlreport import claim_html
 from ..reports import claim_dict, claim_document
 from .options import data_dir_option, emit, force_option, format_option, output_option
 
 
 @click.command("claim", short_help="Check a documented claim (default: the 2016 Hamadan question).")
 @click.argument("scenario", default=DEFAULT_SCENARIO)
-@format_option(["text", "md", "json"], "text")
+@format_option(["text", "md", "json", "html"], "text")
 @data_dir_option
 @output_option
 @force_option
@@ -25,10 +26,13 @@ def claim_cmd(scenario, fmt, data_dir, output, force):
     Examples:
       rangecalc claim
       rangecalc claim hamadan-2016 --format md -o hamadan.md
+      rangecalc claim --format html -o hamadan.html    (a standalone page with a map)
     """
     catalog = load_catalog(data_dir)
     result = evaluate(load_scenario(scenario, catalog))
     if fmt == "json":
         emit(json.dumps(claim_dict(result), indent=2, ensure_ascii=False) + "\n", output, force)
+    elif fmt == "html":
+        emit(claim_html(result, catalog), output, force)
     else:
         emit(claim_document(result, fmt), output, force)

@@ -131,6 +131,9 @@ def emit(text, output=None, force=False):
         try:
             with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
                 stream.write(text)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; give it the usual permissions
             os.replace(temporary, output)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
