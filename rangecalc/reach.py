@@ -238,7 +238,7 @@ def region_reach(radius_m, bases, region, catalog=None, routing=None, space=None
     else:
         covers = tuple(coverage.coverage(region.geometry, lons, lats, r) for r in radius_m)
         farthest = coverage.farthest_point(region.geometry, lons, lats)
-        method = "exact polygons of direct geodesic reach"
+        method = "exact polygons of direct geodesic reach (WGS84 ellipsoid, whatever --model says)"
     margins = np.asarray(radius_m, dtype=float) - farthest.distance_m
     near = None
     if catalog and np.isfinite(farthest.distance_m):

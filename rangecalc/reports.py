@@ -260,7 +260,8 @@ def reach_table(result, unit, precision=0, grouping=True):
 def _summary_sentence(result):
     counts = result.counts()
     parts = [f"{n} {VERDICTS[code]}" for code, n in counts.items() if n]
-    return f"{len(result.targets)} targets: " + "; ".join(parts) + "."
+    n = len(result.targets)
+    return f"{n} target{'s' if n != 1 else ''}: " + "; ".join(parts) + "."
 
 
 def _radius_line(result, unit, precision):
