@@ -272,6 +272,8 @@ def parse_airframe(path, label=None):
         check.fail("figures.combat_radius_km", "missing; every airframe needs a combat radius")
     if figures["combat_radius_km"].low <= 0:
         check.fail("figures.combat_radius_km.low", "must be > 0")
+    if "cruise_speed_kmh" in figures and figures["cruise_speed_kmh"].low <= 0:
+        check.fail("figures.cruise_speed_kmh.low", "must be > 0")
 
     pairs = []
     for i, table in enumerate(check.get(doc, "payload_radius", (list,), "", required=False, default=[])):

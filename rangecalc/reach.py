@@ -120,6 +120,10 @@ def reach(
     if not targets and region is None:
         raise UsageError("no targets and no region given")
     routing = routing or Routing()
+    if routing.active and model != "ellipsoid":
+        raise UsageError(
+            "--model sphere cannot be combined with --avoid or --via: routes are WGS84 geodesics"
+        )
     radius = airframe.combat_radius
     radius_m, payload = radius_band(airframe, payload_kg)
     lons = np.array([t.lon for t in targets], dtype=float)
@@ -182,6 +186,9 @@ def reach(
     )
 
 
+#: The farthest point of a region is named after the nearest base or target only within this distance (m).
+NAMED_PLACE_MAX_M = 300_000.0
+
 #: Region verdicts: does the reach cover the whole region?
 REGION_VERDICTS = {
     IN_REACH: "covers all of {region} under every figure",
@@ -243,6 +250,8 @@ def region_reach(radius_m, bases, region, catalog=None, routing=None, space=None
     near = None
     if catalog and np.isfinite(farthest.distance_m):
         near = nearest_named_place(catalog, farthest.lon, farthest.lat)
+        if near[1] > NAMED_PLACE_MAX_M:
+            near = None  # naming a point after a place 1,000 km away helps nobody
     return RegionReach(
         region=region,
         bases=tuple(bases),

@@ -64,6 +64,13 @@ def _feature_geometry(path, index, feature):
     minx, miny, maxx, maxy = geometry.bounds
     if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
         raise DataError(f"{path}: features[{index}].geometry: coordinates outside -180..180 / -90..90")
+    for ring in shapely.get_rings(shapely.get_parts(geometry)):
+        xy = shapely.get_coordinates(ring)
+        if len(xy) > 1 and abs(xy[1:, 0] - xy[:-1, 0]).max() > 180:
+            raise DataError(
+                f"{path}: features[{index}].geometry: an edge jumps more than 180 deg of longitude; split "
+                "polygons that cross the antimeridian at +-180 (RFC 7946, section 3.1.9)"
+            )
     if not geometry.is_valid:
         geometry = shapely.make_valid(geometry)
     return geometry

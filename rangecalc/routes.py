@@ -272,7 +272,10 @@ class Airspace:
         if n == 0:
             return np.zeros(0, int), np.zeros(0)
         idx = np.arange(n)
-        idx = idx[self._tangent(idx, np.broadcast_to(xy, (n, 2)))]
+        if not in_standoff:
+            # A shortest path leaves a corner tangentially -- unless its end lies inside the enlargement,
+            # where it may cut into it (the same rule as distances_to).
+            idx = idx[self._tangent(idx, np.broadcast_to(xy, (n, 2)))]
         ok = self._visible(np.broadcast_to(xy, (len(idx), 2)), self._corners_xy[idx], raw=in_standoff)
         idx = idx[ok]
         ll = self._corners_lonlat[idx]
@@ -307,7 +310,11 @@ class Airspace:
     def route(self, start, end, via=(), labels=("start", "end")):
         """Shortest route from ``start`` to ``end`` (lon, lat) through waypoints ``via`` in order."""
         points = [start, *via, end]
-        names = [labels[0], *(f"waypoint {k + 1}" for k in range(len(via))), labels[1]]
+        names = [
+            labels[0],
+            *(f"waypoint {k + 1} ({lat:.2f},{lon:.2f})" for k, (lon, lat) in enumerate(via)),
+            labels[1],
+        ]
         legs, notes = [], list(self.notes)
         for k in range(len(points) - 1):
             leg, in_standoff = self._leg(points[k], points[k + 1], (names[k], names[k + 1]))

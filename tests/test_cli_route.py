@@ -316,7 +316,7 @@ def test_avoid_with_an_empty_item_is_a_usage_error(run, data):
         (["0.5,5", "null-island"], "no route: 0.50000,5.00000 is inside closed airspace (Test Wall)"),
         (
             ["null-island", "e10", "--via", "0.5,5"],
-            "no route: waypoint 1 is inside closed airspace (Test Wall)",
+            "no route: waypoint 1 (0.50,5.00) is inside closed airspace (Test Wall)",
         ),
     ],
 )

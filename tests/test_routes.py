@@ -164,3 +164,20 @@ def test_unknown_country_in_avoid_suggests_close_matches():
 
     with pytest.raises(NotFoundError, match="unknown region 'TUK'; did you mean"):
         resolve_region("TUK", load_catalog())
+
+
+@pytest.mark.parametrize("standoff", [0.0, 25_000.0])
+def test_route_and_distances_to_agree_near_a_closed_border(syria_case, standoff):
+    # Points of Syria along the Turkish border: inside the enlarged obstacle, where a path may cut into the
+    # enlargement. route() and distances_to() must give the same (shortest) answer there.
+    _, closed, mozdok, _, _ = syria_case
+    space = routes.airspace(closed, standoff, [(mozdok.lon, mozdok.lat), (38.0, 35.0)])
+    lons = np.array([38.01, 38.5525, 37.5, 36.9, 40.2, 41.2])
+    lats = np.array([36.81, 36.7752, 36.55, 36.62, 36.85, 37.05])
+    start = (mozdok.lon, mozdok.lat)
+    field = space.distances_to(start, lons, lats)
+    single = [space.route(start, (x, y)).length_m for x, y in zip(lons, lats, strict=True)]
+    assert field == pytest.approx(single, abs=1.0)
+    # And no route is longer than one forced through a waypoint 25 km further from the border.
+    detour = space.route(start, (38.01, 36.81), via=[(38.01, 36.55)]).length_m
+    assert space.route(start, (38.01, 36.81)).length_m <= detour + 1.0
