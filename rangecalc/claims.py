@@ -22,6 +22,8 @@ from .regions import resolve_region
 from .routes import NoRouteError, Routing
 
 DEFAULT_SCENARIO = "hamadan-2016"
+#: Margins smaller than this share of the distance are reported as ties (1:50m borders, route method).
+TIE_SHARE = 0.01
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,11 @@ def load_scenario(name, catalog):
         resolve("target", f"scope.targets[{i}]", lambda t=t: resolve_place(t, catalog))
         for i, t in enumerate(check.strings(scope, "targets", "scope"))
     )
+    # The same entry written twice (an id and an alias) is kept once.
+    airframes = tuple({a.id: a for a in airframes}.values())
+    bases = tuple({(round(b.lon, 6), round(b.lat, 6)): b for b in bases}.values())
+    regions = tuple({r.id: r for r in regions}.values())
+    targets = tuple({(round(t.lon, 6), round(t.lat, 6)): t for t in targets}.values())
     if not airframes or not bases or not (regions or targets):
         check.fail("scope", "needs airframes, bases, and regions or targets")
     claim_airframe = resolve(
@@ -401,6 +408,11 @@ def _sensitivity(scenario, bands, points):
     return tuple(out)
 
 
+def _same(a, b):
+    """Two resolved places are the same when they are at the same point (names and aliases may differ)."""
+    return b is not None and (round(a.lon, 6), round(a.lat, 6)) == (round(b.lon, 6), round(b.lat, 6))
+
+
 def _km(metres):
     return f"{metres / 1000:,.0f} km" if math.isfinite(metres) else "unreachable (no flyable route)"
 
@@ -411,7 +423,7 @@ def covering_figures(radius_m, distance_m):
     if len(names) == 3:
         return "under every figure"
     if not names:
-        return "under no published figure"
+        return "under no figure"
     return "only under the " + " and ".join(names) + (" figures" if len(names) > 1 else " figure")
 
 
@@ -431,7 +443,7 @@ def conclusions(result):
         c
         for c in result.regions
         if c.airframe.id == s.claim_airframe.id
-        and c.base.label == s.claim_base.label
+        and _same(c.base, s.claim_base)
         and c.region.id == s.claim_region.id
     ]
     avoided = ", ".join(r.name for r in s.routing.avoid)
@@ -456,6 +468,22 @@ def conclusions(result):
             f"{covering_figures(case.radius_m, case.flyable_far_m)} "
             f"(share of {case.region.name} covered: {' / '.join(f'{x:.1%}' for x in case.flyable_share)})."
         )
+    ties = sorted(
+        {
+            (band, round((r - c.flyable_far_m) / 1000))
+            for c in claimed
+            if c.radius_m is not None and math.isfinite(c.flyable_far_m)
+            for band, r in zip(("low", "nominal", "high"), c.radius_m, strict=True)
+            if abs(r - c.flyable_far_m) < TIE_SHARE * c.flyable_far_m
+        }
+    )
+    if ties:
+        parts = ", ".join(f"{band} {km:+,} km" for band, km in ties)
+        lines.append(
+            f"Too close to call: margins at the farthest point ({parts}) are within {TIE_SHARE:.0%} of the distance, "
+            "the size of the uncertainty from 1:50m borders, unknown routing details and the route method; "
+            "treat them as ties."
+        )
     claimed_bands = {c.payload.name: c.radius_m for c in claimed if c.radius_m is not None}
     for name, far_m, _ in result.sensitivity:
         parts = "; ".join(
@@ -469,18 +497,18 @@ def conclusions(result):
     if not flyable_verdicts:
         overall = f"CANNOT BE ASSESSED: no load case applies to the {s.claim_airframe.name} (see the notes)."
     elif flyable_verdicts == {"in_reach"}:
-        overall = "SUPPORTED: on flyable routes the reach covers the whole region under every published figure at every load considered."
+        overall = "SUPPORTED: on flyable routes the reach covers the whole region under every figure (published, or modelled at the loads considered)."
     elif "out_of_reach" in flyable_verdicts:
         failing = [
             c.payload.name for c in claimed if c.radius_m is not None and c.verdict(True) == "out_of_reach"
         ]
-        overall = f"NOT SUPPORTED at the {', '.join(failing)} load(s): on flyable routes no published radius covers the whole region."
+        overall = f"NOT SUPPORTED at the {', '.join(failing)} load(s): on flyable routes no radius (published, or modelled at that load) covers the whole region."
     else:
         failing = [
             c.payload.name for c in claimed if c.radius_m is not None and c.verdict(True) != "in_reach"
         ]
         overall = (
-            "UNCERTAIN: on flyable routes the claim holds only under the more generous published radii "
+            "UNCERTAIN: on flyable routes the claim holds only under the more generous radii "
             f"(at the {', '.join(failing)} load(s)); it rests on which figure one believes."
         )
     if s.claim_alternative is not None:
@@ -488,7 +516,7 @@ def conclusions(result):
             c
             for c in result.regions
             if c.airframe.id == s.claim_airframe.id
-            and c.base.label == s.claim_alternative.label
+            and _same(c.base, s.claim_alternative)
             and c.region.id == s.claim_region.id
             and c.radius_m is not None
         ]
@@ -497,13 +525,21 @@ def conclusions(result):
             other = base_cases.get(case.payload.name)
             if other is None:
                 continue
-            saved = other.flyable_far_m - case.flyable_far_m
-            lines.append(
-                f"From {s.claim_alternative.label} the farthest point of {case.region.name} is "
-                f"{_km(case.flyable_far_m)} away on flyable routes, {_km(saved)} ({saved / other.flyable_far_m:.0%}) "
-                f"nearer than from {s.claim_base.label}: reached {covering_figures(case.radius_m, case.flyable_far_m)} "
-                f"({case.payload.name} load)."
-            )
+            reach_words = covering_figures(case.radius_m, case.flyable_far_m)
+            if not (math.isfinite(case.flyable_far_m) and math.isfinite(other.flyable_far_m)):
+                lines.append(
+                    f"From {s.claim_alternative.label} the farthest point of {case.region.name} is "
+                    f"{_km(case.flyable_far_m)}; from {s.claim_base.label} it is {_km(other.flyable_far_m)}."
+                )
+            else:
+                saved = other.flyable_far_m - case.flyable_far_m
+                nearer = "nearer" if saved >= 0 else "farther"
+                lines.append(
+                    f"From {s.claim_alternative.label} the farthest point of {case.region.name} is "
+                    f"{_km(case.flyable_far_m)} away on flyable routes, {_km(abs(saved))} "
+                    f"({abs(saved) / other.flyable_far_m:.0%}) {nearer} than from {s.claim_base.label}: reached "
+                    f"{reach_words} ({case.payload.name} load)."
+                )
             break
         times = []
         for t in s.targets:
@@ -513,10 +549,10 @@ def conclusions(result):
                 if c.airframe.id == s.claim_airframe.id
                 and c.payload.payload_kg is None
                 and c.target.label == t.label
-                and c.base.label in (s.claim_base.label, s.claim_alternative.label)
+                and (_same(c.base, s.claim_base) or _same(c.base, s.claim_alternative))
             ]
             if len(pair) == 2 and pair[0].speed_mps and all(math.isfinite(c.flyable_m) for c in pair):
-                a, b = sorted(pair, key=lambda c: c.base.label != s.claim_base.label)
+                a, b = sorted(pair, key=lambda c: not _same(c.base, s.claim_base))
                 minutes = (a.flyable_m - b.flyable_m) / a.speed_mps[1] / 60
                 times.append((t.label, a.flyable_m, b.flyable_m, minutes))
         if times:

@@ -154,10 +154,11 @@ def _nearest_shares(bases, region, routing):
     point = region.geometry.representative_point()
     space = routing.airspace([*zip(lons.tolist(), lats.tolist(), strict=True), (point.x, point.y)])
     glons, glats, _ = coverage.grid_points(region.geometry)
-    _, nearest = _flyable_field(bases, routing, space)(glons, glats)
+    dist, nearest = _flyable_field(bases, routing, space)(glons, glats)
+    reached = np.isfinite(dist)  # unreachable points are nobody's: shares then sum to the reachable part
     weights = np.cos(np.radians(glats))
-    totals = np.bincount(nearest, weights=weights, minlength=len(bases))
-    return totals / totals.sum()
+    totals = np.bincount(nearest[reached], weights=weights[reached], minlength=len(bases))
+    return totals / weights.sum()
 
 
 @dataclass(frozen=True)

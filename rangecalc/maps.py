@@ -92,12 +92,17 @@ def svg_map(layers, width=900, title=""):
         )
     for name, lons, lats, k in layers.routes:
         dlons, dlats = geodesic_polyline(np.asarray(lons), np.asarray(lats), 20_000.0)
-        pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(a, b) for a, b in zip(dlons, dlats, strict=True)))
         colour = COLOURS["route"][k % len(COLOURS["route"])]
-        out.append(
-            f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="1.6" opacity="0.85">'
-            f"<title>{escape(name)}</title></polyline>"
-        )
+        # Break the line where it crosses +-180, so that it does not streak across the whole map.
+        breaks = np.nonzero(np.abs(np.diff(dlons)) > 180)[0] + 1
+        for piece_lons, piece_lats in zip(np.split(dlons, breaks), np.split(dlats, breaks), strict=True):
+            pts = " ".join(
+                f"{x:.1f},{y:.1f}" for x, y in (xy(a, b) for a, b in zip(piece_lons, piece_lats, strict=True))
+            )
+            out.append(
+                f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="1.6" opacity="0.85">'
+                f"<title>{escape(name)}</title></polyline>"
+            )
     for name, lon, lat, kind in layers.points:
         x, y = xy(lon, lat)
         if kind == "base":

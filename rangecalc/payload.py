@@ -14,7 +14,8 @@ Two methods, in order of preference:
    the model reproduces the published radius at the reference payload exactly: ``r(p) = r_ref L(p) /
    L(p_ref)``.
 
-Assumptions (stated in every output that uses the model): nominal masses; a fuel reserve of
+No modelled radius exceeds the highest published radius (the model spreads the published band over
+payloads; it does not extend it). Assumptions (stated in every output that uses the model): nominal masses; a fuel reserve of
 :data:`RESERVE_FRACTION` of internal fuel at landing; the same cruise efficiency out and back; drag of
 external stores ignored (so heavy external loads are optimistic). When the file does not state the
 payload at which the published radius applies, the band is widened to cover every reference load: the
@@ -149,6 +150,12 @@ def radius_at_payload(airframe, payload_kg):
                 f"{airframe.origin}: the model cannot fly at the reference payload {ref_payload:,.0f} kg"
             )
         radius_km.append(ref_radius * lp / l_ref)
+    # No modelled radius exceeds the most generous published figure: the model spreads the published band
+    # over payloads, it does not extend it.
+    ceiling = max(max(c[1] for c in calibration.values()), airframe.combat_radius.high)
+    if max(radius_km) > ceiling:
+        assumptions.append(f"capped at the highest published radius, {ceiling:,.0f} km")
+        radius_km = [min(r, ceiling) for r in radius_km]
     return PayloadRadius(
         payload_kg, tuple(r * 1000 for r in radius_km), "mass-ratio model", calibration, tuple(assumptions)
     )

@@ -543,8 +543,8 @@ def test_cli_json_matches_the_library(run, hand):
         # 1,450 km and up reach the farthest flyable point (~1,352-1,366 km): every figure covers the patch.
         ((1450, 1500, 1600), "SUPPORTED: ", "under every figure", "under every figure"),
         # 800 km and below reach neither the direct (892 km) nor the flyable farthest point.
-        ((600, 700, 800), "NOT SUPPORTED at the published load(s): ", "under no published figure",
-         "under no published figure"),
+        ((600, 700, 800), "NOT SUPPORTED at the published load(s): ", "under no figure",
+         "under no figure"),
     ],
 )  # fmt: skip
 def test_the_verdict_changes_with_the_radius(tmp_path, hand, radius, verdict, direct_words, flyable_words):

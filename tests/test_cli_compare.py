@@ -511,8 +511,8 @@ def test_compare_payload_changes_the_radius(run, run_json):
         calibration = heavy["payload"]["calibration"][band]
         if calibration["payload_kg"] == 12000:
             assert heavy["combat_radius"][f"{band}_km"] == pytest.approx(calibration["combat_radius_km"])
-        # more bombs, less radius
-        assert heavy["combat_radius"][f"{band}_km"] < light["combat_radius"][f"{band}_km"]
+        # more bombs, no more radius (the high band is capped at the highest published figure)
+        assert heavy["combat_radius"][f"{band}_km"] <= light["combat_radius"][f"{band}_km"]
     # the margins use the radius at that payload; distances do not change
     for target, before in zip(heavy["targets"], published["targets"], strict=True):
         for entry, old in zip(target["by_base"], before["by_base"], strict=True):

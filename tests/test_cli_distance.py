@@ -83,3 +83,13 @@ def test_output_file_is_written_atomically_and_not_overwritten(run, tmp_path):
     run("distance", "0,0", "2,2", "--format", "json", "-o", target, "--force")
     assert target.read_text() != first
     assert [p.name for p in tmp_path.iterdir()] == ["d.json"]  # no temporary file left behind
+
+
+def test_json_validates_against_its_published_schema(run_json):
+    import json
+    from pathlib import Path
+
+    import jsonschema
+
+    schema = json.loads((Path(__file__).parents[1] / "docs" / "schemas" / "distance.schema.json").read_text())
+    jsonschema.validate(run_json("distance", "mozdok", "OIHS"), schema)

@@ -108,3 +108,10 @@ def test_outside_the_published_pairs_without_masses_is_an_error(catalog):
 def test_negative_payload_is_refused(catalog):
     with pytest.raises(UsageError, match="non-negative"):
         radius_at_payload(catalog.airframe("modeljet"), -1)
+
+
+@given(p=st.floats(0, 24000))
+@settings(max_examples=50, deadline=None)
+def test_modelled_radius_never_exceeds_the_highest_published_figure(p):
+    airframe = data.load_catalog().airframe("tu22m3")
+    assert max(radius_at_payload(airframe, p).radius_m) <= airframe.combat_radius.high * 1000 + 1e-6
