@@ -82,7 +82,7 @@ def load_scenario(name, catalog):
     check = _Checker(path)
     check.unknown_keys(doc, {"id", "title", "question", "claim", "scope", "airspace", "payloads"}, "")
 
-    def resolve(what, key, fn):
+    def resolve(key, fn):
         try:
             return fn()
         except UsageError as exc:
@@ -93,19 +93,19 @@ def load_scenario(name, catalog):
     scope = check.get(doc, "scope", (dict,), "")
     check.unknown_keys(scope, {"airframes", "bases", "regions", "targets", "targets_note"}, "scope")
     airframes = tuple(
-        resolve("airframe", f"scope.airframes[{i}]", lambda a=a: catalog.airframe(a))
+        resolve(f"scope.airframes[{i}]", lambda a=a: catalog.airframe(a))
         for i, a in enumerate(check.strings(scope, "airframes", "scope"))
     )
     bases = tuple(
-        resolve("base", f"scope.bases[{i}]", lambda b=b: resolve_place(b, catalog))
+        resolve(f"scope.bases[{i}]", lambda b=b: resolve_place(b, catalog))
         for i, b in enumerate(check.strings(scope, "bases", "scope"))
     )
     regions = tuple(
-        resolve("region", f"scope.regions[{i}]", lambda r=r: resolve_region(r, catalog))
+        resolve(f"scope.regions[{i}]", lambda r=r: resolve_region(r, catalog))
         for i, r in enumerate(check.strings(scope, "regions", "scope"))
     )
     targets = tuple(
-        resolve("target", f"scope.targets[{i}]", lambda t=t: resolve_place(t, catalog))
+        resolve(f"scope.targets[{i}]", lambda t=t: resolve_place(t, catalog))
         for i, t in enumerate(check.strings(scope, "targets", "scope"))
     )
     # The same entry written twice (an id and an alias) is kept once.
@@ -116,19 +116,17 @@ def load_scenario(name, catalog):
     if not airframes or not bases or not (regions or targets):
         check.fail("scope", "needs airframes, bases, and regions or targets")
     claim_airframe = resolve(
-        "airframe", "claim.airframe", lambda: catalog.airframe(check.text(claim, "airframe", "claim"))
+        "claim.airframe", lambda: catalog.airframe(check.text(claim, "airframe", "claim"))
     )
-    claim_base = resolve(
-        "base", "claim.base", lambda: resolve_place(check.text(claim, "base", "claim"), catalog)
-    )
+    claim_base = resolve("claim.base", lambda: resolve_place(check.text(claim, "base", "claim"), catalog))
     alternative_text = check.get(claim, "alternative", (str,), "claim", required=False)
     alternative = (
-        resolve("base", "claim.alternative", lambda: resolve_place(alternative_text, catalog))
+        resolve("claim.alternative", lambda: resolve_place(alternative_text, catalog))
         if alternative_text
         else None
     )
     claim_region = resolve(
-        "region", "claim.region", lambda: resolve_region(check.text(claim, "region", "claim"), catalog)
+        "claim.region", lambda: resolve_region(check.text(claim, "region", "claim"), catalog)
     )
     if claim_airframe.id not in {a.id for a in airframes}:
         check.fail("claim.airframe", f"{claim_airframe.id!r} is not in scope.airframes")
@@ -148,7 +146,6 @@ def load_scenario(name, catalog):
             check.fail(where, "must be a table with country, reason and source")
         check.unknown_keys(entry, {"country", "reason", "source"}, where)
         region = resolve(
-            "region",
             f"{where}.country",
             lambda e=entry, w=where: resolve_region(check.text(e, "country", w), catalog),
         )

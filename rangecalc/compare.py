@@ -178,11 +178,6 @@ class TableRow:
     direct_m: float | None = None  # direct geodesic to a target
 
 
-def table_size(airframes, bases, targets, region):
-    """How many airframe x base evaluations :func:`reach_table_rows` will make (for progress bars)."""
-    return len(airframes) * len(bases)
-
-
 def reach_table_rows(
     airframes, bases, targets=(), region=None, payload_kg=None, model="ellipsoid", routing=None
 ):

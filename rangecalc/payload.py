@@ -35,7 +35,7 @@ _MASS_KEYS = ("max_takeoff_mass_kg", "empty_mass_kg", "internal_fuel_kg")
 
 
 @dataclass(frozen=True)
-class PayloadRadius:
+class RadiusAtPayload:
     """Combat radius band at a payload, and how it was obtained."""
 
     payload_kg: float
@@ -83,7 +83,7 @@ def max_payload_kg(airframe):
 
 
 def radius_at_payload(airframe, payload_kg):
-    """Combat radius band (m) of ``airframe`` at ``payload_kg``, as a :class:`PayloadRadius`.
+    """Combat radius band (m) of ``airframe`` at ``payload_kg``, as a :class:`RadiusAtPayload`.
 
     Raises :class:`UsageError` for a negative payload or one above the airframe's maximum payload, or when
     the file lacks what the model needs.
@@ -104,7 +104,7 @@ def radius_at_payload(airframe, payload_kg):
         radius_km = [float(np.interp(payload_kg, xs, bands[:, i])) for i in range(3)]
         exact = payload_kg in xs
         calibration = {b: (payload_kg, r) for b, r in zip(BANDS, radius_km, strict=True)}
-        return PayloadRadius(
+        return RadiusAtPayload(
             payload_kg,
             tuple(r * 1000 for r in radius_km),
             "published" if exact else "interpolated",
@@ -156,7 +156,7 @@ def radius_at_payload(airframe, payload_kg):
     if max(radius_km) > ceiling:
         assumptions.append(f"capped at the highest published radius, {ceiling:,.0f} km")
         radius_km = [min(r, ceiling) for r in radius_km]
-    return PayloadRadius(
+    return RadiusAtPayload(
         payload_kg, tuple(r * 1000 for r in radius_km), "mass-ratio model", calibration, tuple(assumptions)
     )
 

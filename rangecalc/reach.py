@@ -11,7 +11,7 @@ import numpy as np
 from . import coverage, geodesy
 from .airframes import Airframe, Figure
 from .errors import UsageError
-from .payload import PayloadRadius, radius_at_payload
+from .payload import RadiusAtPayload, radius_at_payload
 from .places import Place, _parse_angle, looks_like_coordinates, nearest_named_place, resolve_place
 from .regions import all_regions
 from .routes import NoRouteError, Routing, countries_along
@@ -73,7 +73,7 @@ class ReachResult:
     targets: tuple[TargetReach, ...]
     model: str
     targets_label: str
-    payload: PayloadRadius | None = None
+    payload: RadiusAtPayload | None = None
     region: "RegionReach | None" = None
     routing: Routing = field(default_factory=Routing)
 

@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from ..compare import compare, reach_table_rows, table_size
+from ..compare import compare, reach_table_rows
 from ..data import load_catalog
 from ..errors import UsageError
 from ..places import resolve_place
@@ -109,8 +109,8 @@ def table_cmd(
     target_places, area, routing = scope.targets, scope.region, scope.routing
     steps = reach_table_rows(frames, places, target_places, area, payload, model, routing)
     rows = []
-    show = sys.stderr.isatty() and table_size(frames, places, target_places, area) > 1
-    with click.progressbar(steps, length=table_size(frames, places, target_places, area), label="reach table",
+    show = sys.stderr.isatty() and len(frames) * len(places) > 1
+    with click.progressbar(steps, length=len(frames) * len(places), label="reach table",
                            file=sys.stderr if show else None, hidden=not show) as bar:  # fmt: skip
         for step in bar:
             rows.extend(step)
