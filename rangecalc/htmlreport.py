@@ -10,9 +10,8 @@ import shapely
 
 from .claims import conclusions
 from .maps import COLOURS, MapLayers, svg_map
-from .reach import VERDICTS
 from .regions import all_regions
-from .reports import fmt_duration, fmt_number
+from .reports import claim_region_table, claim_target_table, fmt_number
 
 STYLE = """
 body { font-family: sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }
@@ -117,86 +116,16 @@ def claim_html(result, catalog):
         parts.append("<li>No airspace is closed in this scenario.</li>")
     parts.append("</ul>")
     for region in s.regions:
-        rows = []
-        for c in result.regions:
-            if c.region.id != region.id:
-                continue
-            if c.radius_m is None:
-                rows.append(
-                    [c.airframe.name, c.base.label, c.payload.name, "-", "-", "-", "-", "-", f"n/a: {c.note}"]
-                )
-                continue
-            rows.append(
-                [
-                    c.airframe.name,
-                    c.base.label,
-                    c.payload.name,
-                    " / ".join(fmt_number(r / 1000) for r in c.radius_m),
-                    fmt_number(c.direct_far_m / 1000),
-                    fmt_number(c.flyable_far_m / 1000),
-                    " / ".join(f"{x:.1%}" for x in c.direct_share),
-                    " / ".join(f"{x:.1%}" for x in c.flyable_share),
-                    VERDICTS[c.verdict(True)],
-                ]
-            )
+        table = claim_region_table(result, region)
         parts.append(f"<h2>Coverage of {escape(region.name)}</h2>")
-        parts.append(
-            _table(
-                [
-                    "airframe",
-                    "base",
-                    "load",
-                    "radius low/nom/high km",
-                    "farthest direct km",
-                    "farthest flyable km",
-                    "covered direct",
-                    "covered flyable",
-                    "verdict (flyable)",
-                ],
-                rows,
-                numeric={4, 5},
-            )
-        )
+        parts.append(_table(table.headings, table.rows, numeric=table.numeric))
         parts.append(f"<p>Flyable coverage: {escape(result.resolution.get(region.id, ''))}.</p>")
     if result.targets:
-        rows = []
-        for c in result.targets:
-            time = "-"
-            if c.speed_mps and math.isfinite(c.flyable_m):
-                time = f"{fmt_duration(c.flyable_m / c.speed_mps[1])} / {fmt_duration(2 * c.flyable_m / c.speed_mps[1])}"
-            rows.append(
-                [
-                    c.airframe.name,
-                    c.base.label,
-                    c.payload.name,
-                    c.target.label,
-                    fmt_number(c.direct_m / 1000),
-                    fmt_number(c.flyable_m / 1000),
-                    " / ".join(fmt_number(m / 1000, 0, True) for m in c.margins_m),
-                    time,
-                    VERDICTS[c.verdict],
-                ]
-            )
+        table = claim_target_table(result)
         parts.append("<h2>Targets</h2>")
         if s.targets_note:
             parts.append(f"<p>{escape(s.targets_note)}</p>")
-        parts.append(
-            _table(
-                [
-                    "airframe",
-                    "base",
-                    "load",
-                    "target",
-                    "direct km",
-                    "flyable km",
-                    "margin l/n/h km",
-                    "time 1-way/return",
-                    "verdict (flyable)",
-                ],
-                rows,
-                numeric={4, 5},
-            )
-        )
+        parts.append(_table(table.headings, table.rows, numeric=table.numeric))
     parts.append("<h2>Where the numbers come from</h2><ul>")
     for airframe in s.airframes:
         cites = "; ".join(x.cite() for x in airframe.combat_radius.sources if x.reliability != "D")

@@ -923,6 +923,78 @@ def _load(case):
     )
 
 
+def claim_region_table(result, region):
+    """The coverage table of a claim for one region (shared by the text, Markdown and HTML reports)."""
+    rows = []
+    for c in result.regions:
+        if c.region.id != region.id:
+            continue
+        if c.radius_m is None:
+            rows.append(
+                [c.airframe.id, c.base.label, _load(c.payload), "-", "-", "-", "-", "-", f"n/a: {c.note}"]
+            )
+            continue
+        rows.append(
+            [
+                c.airframe.id,
+                c.base.label,
+                _load(c.payload),
+                _band_km(c.radius_m),
+                fmt_number(c.direct_far_m / 1000),
+                fmt_number(c.flyable_far_m / 1000),
+                " / ".join(f"{x:.1%}" for x in c.direct_share),
+                " / ".join(f"{x:.1%}" for x in c.flyable_share),
+                VERDICTS[c.verdict(True)],
+            ]
+        )
+    headings = [
+        "airframe",
+        "base",
+        "load",
+        "radius low/nom/high km",
+        "farthest direct km",
+        "farthest flyable km",
+        "covered direct l/n/h",
+        "covered flyable l/n/h",
+        "verdict (flyable)",
+    ]
+    return Table(headings, rows, numeric={4, 5})
+
+
+def claim_target_table(result):
+    """The targets table of a claim (shared by the text, Markdown and HTML reports)."""
+    rows = []
+    for c in result.targets:
+        one_way = "-"
+        if c.speed_mps and math.isfinite(c.flyable_m):
+            one_way = f"{fmt_duration(c.flyable_m / c.speed_mps[1])} / {fmt_duration(2 * c.flyable_m / c.speed_mps[1])}"
+        rows.append(
+            [
+                c.airframe.id,
+                c.base.label,
+                _load(c.payload),
+                c.target.label,
+                fmt_number(c.direct_m / 1000),
+                fmt_number(c.flyable_m / 1000),
+                " / ".join(fmt_number(m / 1000, 0, True) for m in c.margins_m),
+                one_way,
+                VERDICTS[c.verdict],
+            ]
+        )
+    headings = [
+        "airframe",
+        "base",
+        "load",
+        "target",
+        "direct km",
+        "flyable km",
+        "margin l/n/h km",
+        "time 1-way/return",
+        "verdict (flyable)",
+    ]
+    return Table(headings, rows, numeric={4, 5})
+
+
 def claim_document(result, fmt):
     """The claim report as Markdown (``fmt`` 'md') or plain text ('text')."""
     from .claims import conclusions
@@ -952,40 +1024,7 @@ def claim_document(result, fmt):
     lines += [""]
     for region in s.regions:
         lines += [f"{h2}Coverage of {region.name}", ""]
-        rows = []
-        for c in result.regions:
-            if c.region.id != region.id:
-                continue
-            if c.radius_m is None:
-                rows.append(
-                    [c.airframe.id, c.base.label, _load(c.payload), "-", "-", "-", "-", "-", f"n/a: {c.note}"]
-                )
-                continue
-            rows.append(
-                [
-                    c.airframe.id,
-                    c.base.label,
-                    _load(c.payload),
-                    _band_km(c.radius_m),
-                    fmt_number(c.direct_far_m / 1000),
-                    fmt_number(c.flyable_far_m / 1000),
-                    " / ".join(f"{x:.1%}" for x in c.direct_share),
-                    " / ".join(f"{x:.1%}" for x in c.flyable_share),
-                    VERDICTS[c.verdict(True)],
-                ]
-            )
-        headings = [
-            "airframe",
-            "base",
-            "load",
-            "radius low/nom/high km",
-            "farthest direct km",
-            "farthest flyable km",
-            "covered direct l/n/h",
-            "covered flyable l/n/h",
-            "verdict (flyable)",
-        ]
-        rendered = Table(headings, rows, numeric={4, 5})
+        rendered = claim_region_table(result, region)
         lines.append(rendered.markdown() if md else rendered.text())
         lines.append(f"Flyable coverage: {result.resolution.get(region.id, '')}.")
         lines.append("")
@@ -993,36 +1032,7 @@ def claim_document(result, fmt):
         lines += [f"{h2}Targets", ""]
         if s.targets_note:
             lines += [s.targets_note, ""]
-        rows = []
-        for c in result.targets:
-            one_way = "-"
-            if c.speed_mps and math.isfinite(c.flyable_m):
-                one_way = f"{fmt_duration(c.flyable_m / c.speed_mps[1])} / {fmt_duration(2 * c.flyable_m / c.speed_mps[1])}"
-            rows.append(
-                [
-                    c.airframe.id,
-                    c.base.label,
-                    _load(c.payload),
-                    c.target.label,
-                    fmt_number(c.direct_m / 1000),
-                    fmt_number(c.flyable_m / 1000),
-                    " / ".join(fmt_number(m / 1000, 0, True) for m in c.margins_m),
-                    one_way,
-                    VERDICTS[c.verdict],
-                ]
-            )
-        headings = [
-            "airframe",
-            "base",
-            "load",
-            "target",
-            "direct km",
-            "flyable km",
-            "margin l/n/h km",
-            "time 1-way/return",
-            "verdict (flyable)",
-        ]
-        rendered = Table(headings, rows, numeric={4, 5})
+        rendered = claim_target_table(result)
         lines.append(rendered.markdown() if md else rendered.text())
     lines += ["", f"{h2}Where the numbers come from", ""]
     for airframe in s.airframes:
