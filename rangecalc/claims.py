@@ -17,7 +17,7 @@ from . import coverage, geodesy
 from .data import _Checker, read_toml
 from .errors import DataError, NotFoundError, UsageError
 from .places import Place, _suggest, resolve_place
-from .reach import classify, radius_band
+from .reach import _flyable_field, classify, radius_band
 from .regions import resolve_region
 from .routes import NoRouteError, Routing
 
@@ -296,10 +296,7 @@ def _evaluate(scenario):
             direct_covers = [coverage.coverage(region.geometry, lons, lats, r) for r in flat]
             direct_far = coverage.farthest_point(region.geometry, lons, lats)
 
-            def field_fn(qlons, qlats, base=base):
-                d = space.distances_to((base.lon, base.lat), qlons, qlats)
-                return d, np.zeros(d.shape, int)
-
+            field_fn = _flyable_field([base], routing, space)
             covers, far, method = coverage.field_coverage(region.geometry, field_fn, flat)
             resolution[region.id] = method
             k = 0
@@ -391,10 +388,7 @@ def _sensitivity(scenario, bands, points):
         routing = Routing(rest, (), scenario.routing.standoff_m)
         space = routing.airspace(points)
 
-        def field_fn(qlons, qlats, space=space):
-            d = space.distances_to((base.lon, base.lat), qlons, qlats)
-            return d, np.zeros(d.shape, int)
-
+        field_fn = _flyable_field([base], routing, space)
         _, far, _ = coverage.field_coverage(region.geometry, field_fn, [], n_points=5000)
         verdicts = {}
         for case in scenario.payloads:

@@ -123,28 +123,41 @@ def farthest_point(region_geometry, base_lons, base_lats):
     dist, _ = nearest_distance(base_lons, base_lats, lons, lats)
     # Refine the best candidates by pattern search, staying inside (or on) the region.
     order = np.argsort(dist)[::-1][:24]
-    cand_lon, cand_lat, cand_d = lons[order], lats[order], dist[order]
+
+    def field(qlons, qlats):
+        return nearest_distance(base_lons, base_lats, qlons, qlats)
+
+    return _climb(
+        region_geometry, field, lons[order], lats[order], dist[order], float(max(step, BOUNDARY_STEP_DEG))
+    )
+
+
+def _climb(region_geometry, distance_fn, cand_lon, cand_lat, cand_d, step):
+    """Pattern search from candidate points towards larger ``distance_fn`` values, staying inside (or on)
+    the region; the step (degrees) halves when no candidate improves, down to about 50 m."""
+    cand_lon, cand_lat, cand_d = cand_lon.copy(), cand_lat.copy(), cand_d.copy()
     shapely.prepare(region_geometry)
     directions = np.array([[1, 0], [-1, 0], [0, 1], [0, -1], [1, 1], [1, -1], [-1, 1], [-1, -1]], float)
-    step = float(max(step, BOUNDARY_STEP_DEG))
     while step > 5e-4:
         coslat = np.maximum(np.cos(np.radians(cand_lat)), 0.05)
-        try_lon = cand_lon[:, None] + directions[None, :, 0] * step / coslat[:, None]
-        try_lat = np.clip(cand_lat[:, None] + directions[None, :, 1] * step, -90, 90)
-        ok = shapely.intersects_xy(region_geometry, try_lon.ravel(), try_lat.ravel()).reshape(try_lon.shape)
-        d, _ = nearest_distance(base_lons, base_lats, try_lon.ravel(), try_lat.ravel())
-        d = np.where(ok, d.reshape(try_lon.shape), -np.inf)
+        try_lon = (cand_lon[:, None] + directions[None, :, 0] * step / coslat[:, None]).ravel()
+        try_lat = np.clip(cand_lat[:, None] + directions[None, :, 1] * step, -90, 90).ravel()
+        ok = shapely.intersects_xy(region_geometry, try_lon, try_lat)
+        d = np.full(try_lon.size, -np.inf)
+        if ok.any():
+            d[ok] = distance_fn(try_lon[ok], try_lat[ok])[0]
+        d = np.where(np.isfinite(d), d, -np.inf).reshape(len(cand_lon), -1)
         best = np.argmax(d, axis=1)
         better = d[np.arange(len(best)), best] > cand_d
         rows = np.nonzero(better)[0]
-        cand_lon[rows] = try_lon[rows, best[rows]]
-        cand_lat[rows] = try_lat[rows, best[rows]]
+        cand_lon[rows] = try_lon.reshape(len(cand_lon), -1)[rows, best[rows]]
+        cand_lat[rows] = try_lat.reshape(len(cand_lon), -1)[rows, best[rows]]
         cand_d[rows] = d[rows, best[rows]]
         if not better.any():
             step /= 2
     i = int(np.argmax(cand_d))
-    d, nearest = nearest_distance(base_lons, base_lats, cand_lon[i : i + 1], cand_lat[i : i + 1])
-    return FarthestPoint(float(cand_lon[i]), float(cand_lat[i]), float(d[0]), int(nearest[0]))
+    d, idx = distance_fn(cand_lon[i : i + 1], cand_lat[i : i + 1])
+    return FarthestPoint(float(cand_lon[i]), float(cand_lat[i]), float(d[0]), int(idx[0]))
 
 
 def nearest_base_shares(region_geometry, base_lons, base_lats, n_points=GRID_POINTS):
@@ -190,29 +203,7 @@ def field_coverage(region_geometry, distance_fn, radii_m, n_points=FIELD_GRID_PO
         i = int(np.argmax(np.isinf(dist)))
         far = FarthestPoint(float(lons[i]), float(lats[i]), float("inf"), -1)
     else:
-        shapely.prepare(region_geometry)
-        directions = np.array([[1, 0], [-1, 0], [0, 1], [0, -1], [1, 1], [1, -1], [-1, 1], [-1, -1]], float)
-        move = step / 2
-        while move > 5e-4:
-            coslat = np.maximum(np.cos(np.radians(cand_lat)), 0.05)
-            try_lon = (cand_lon[:, None] + directions[None, :, 0] * move / coslat[:, None]).ravel()
-            try_lat = np.clip(cand_lat[:, None] + directions[None, :, 1] * move, -90, 90).ravel()
-            ok = shapely.intersects_xy(region_geometry, try_lon, try_lat)
-            d = np.full(try_lon.size, -np.inf)
-            if ok.any():
-                d[ok] = distance_fn(try_lon[ok], try_lat[ok])[0]
-            d = np.where(np.isfinite(d), d, -np.inf).reshape(len(cand_lon), -1)
-            best = np.argmax(d, axis=1)
-            better = d[np.arange(len(best)), best] > cand_d
-            rows = np.nonzero(better)[0]
-            cand_lon[rows] = try_lon.reshape(len(cand_lon), -1)[rows, best[rows]]
-            cand_lat[rows] = try_lat.reshape(len(cand_lon), -1)[rows, best[rows]]
-            cand_d[rows] = d[rows, best[rows]]
-            if not better.any():
-                move /= 2
-        i = int(np.argmax(cand_d))
-        d, idx = distance_fn(cand_lon[i : i + 1], cand_lat[i : i + 1])
-        far = FarthestPoint(float(cand_lon[i]), float(cand_lat[i]), float(d[0]), int(idx[0]))
+        far = _climb(region_geometry, distance_fn, cand_lon, cand_lat, cand_d, step / 2)
     km = step * 111.32  # north-south spacing; east-west is closer by cos(latitude)
     resolution = (
         f"grid of {glons.size:,} points at most {km:.1f} km apart, plus the outline every "
