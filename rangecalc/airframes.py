@@ -14,6 +14,7 @@ FIGURE_UNITS = {
     "empty_mass_kg": ("kg", 1.0),
     "internal_fuel_kg": ("kg", 1.0),
     "cruise_speed_kmh": ("km/h", 1.0 / 3.6),
+    "takeoff_run_m": ("m", 1.0),
 }
 #: Order in which the three values of a figure are reported.
 BANDS = ("low", "nominal", "high")

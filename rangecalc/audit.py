@@ -1,6 +1,7 @@
 """Audit of the data: warnings that are not errors (validation errors stop loading; these do not).
 
-Checks: a figure with a single source; a combat radius above half the range (radius and range are often
+Checks: a figure with a single source that is not grade D (grade-D sources are recorded but never count as
+corroboration), or with none at all; a combat radius above half the range (radius and range are often
 confused); a nominal value whose first-listed source (by convention, the one it comes from) is graded D;
 a base whose ICAO code puts it, in the ``airportsdata`` package, farther away than its stated
 position uncertainty.
@@ -33,8 +34,23 @@ def audit_catalog(catalog, airports=None):
     for airframe in sorted(catalog.airframes.values(), key=lambda a: a.id):
         for key, figure in airframe.figures.items():
             where = f"figures.{key}"
-            if len(figure.sources) == 1:
-                findings.append(Finding(airframe.origin, where, f"only one source ({figure.sources[0].id})"))
+            corroborating = [s.id for s in figure.sources if s.reliability != "D"]
+            if not corroborating:
+                findings.append(
+                    Finding(
+                        airframe.origin,
+                        where,
+                        f"no source above grade D ({', '.join(s.id for s in figure.sources)}): "
+                        "the figure is recorded, not supported",
+                    )
+                )
+            elif len(corroborating) == 1:
+                recorded = len(figure.sources) - 1
+                noun = "source" if recorded == 1 else "sources"
+                also = f"; {recorded} grade-D {noun} recorded but not counted" if recorded else ""
+                findings.append(
+                    Finding(airframe.origin, where, f"only one source ({corroborating[0]}){also}")
+                )
             if figure.sources[0].reliability == "D":
                 findings.append(
                     Finding(

@@ -27,6 +27,8 @@ DATA_FOLDERS = ("airframes", "bases", "regions", "scenarios")
 MAX_FILE_BYTES = 5 * 1024 * 1024
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _ISO3 = re.compile(r"^[A-Z]{3}$")
+#: Accepted field elevations in metres above mean sea level (the Dead Sea shore to the highest airfields).
+ELEVATION_RANGE_M = (-500.0, 6000.0)
 
 
 def bundled_data_dir():
@@ -319,7 +321,7 @@ def parse_airframe(path, label=None):
 
 _BASE_KEYS = {
     "id", "name", "aliases", "lat", "lon", "icao", "iata", "country", "runway_length_m",
-    "position_uncertainty_m", "other_codes", "notes", "sources",
+    "elevation_m", "position_uncertainty_m", "other_codes", "notes", "sources",
 }  # fmt: skip
 _TARGET_KEYS = {
     "id",
@@ -376,6 +378,14 @@ def parse_bases(path, label=None):
                 icao=icao,
                 iata=iata,
                 runway_length_m=check.number(table, "runway_length_m", where, required=False, maximum=20_000),
+                elevation_m=check.number(
+                    table,
+                    "elevation_m",
+                    where,
+                    required=False,
+                    minimum=ELEVATION_RANGE_M[0],
+                    maximum=ELEVATION_RANGE_M[1],
+                ),
                 other_codes=dict(other_codes),
                 notes=check.text(table, "notes", where, required=False),
                 origin=_origin(path, label),

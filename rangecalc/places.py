@@ -31,6 +31,7 @@ class Base:
     icao: str | None = None
     iata: str | None = None
     runway_length_m: float | None = None
+    elevation_m: float | None = None
     other_codes: dict = field(default_factory=dict, compare=False)
     notes: str = ""
     origin: str = ""
@@ -47,6 +48,7 @@ class Base:
             "other_codes": dict(self.other_codes),
             "country": self.country,
             "runway_length_m": self.runway_length_m,
+            "elevation_m": self.elevation_m,
             "position_uncertainty_m": self.position_uncertainty_m,
             "notes": self.notes,
             "sources": [s.as_dict() for s in self.sources],

@@ -544,6 +544,7 @@ def base_text(base):
     lines.append(f"country: {base.country}")
     if base.runway_length_m:
         lines.append(f"longest runway: {fmt_number(base.runway_length_m)} m")
+    lines += [f"field elevation: {fmt_number(base.elevation_m)} m"] if base.elevation_m is not None else []
     lines.append(f"file: {base.origin}")
     if base.notes:
         lines += ["", base.notes]
