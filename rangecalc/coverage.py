@@ -11,6 +11,7 @@ lie inside, on the lines equidistant from two or three bases), then refined by a
 about 50 m. Its distance is the radius needed to cover the whole region.
 """
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -210,3 +211,264 @@ def field_coverage(region_geometry, distance_fn, radii_m, n_points=FIELD_GRID_PO
         f"{2 * BOUNDARY_STEP_DEG * 111.32:.1f} km"
     )
     return covers, far, resolution
+
+
+# --- polygons of a distance field ---------------------------------------------------------------------
+
+#: Distance evaluations aimed at when no grid spacing is given (a 25 x 20 deg frame gets ~0.18 deg, ~20 km).
+CONTOUR_GRID_POINTS = 15_000
+#: Degrees added on every side of a geometry used as the frame of :func:`field_reach_polygons`.
+FRAME_PAD_DEG = 1.0
+_M_PER_DEG_LAT = 111_320.0
+_COMPASS = ("north", "north-east", "east", "south-east", "south", "south-west", "west", "north-west")
+
+
+@dataclass(frozen=True)
+class FieldReach:
+    """Where a distance field is within each radius: ``polygons[i]`` is {points with distance <= radii_m[i]}.
+
+    Polygons are valid shapely geometries in lon/lat degrees, clipped to ``frame`` (west, south, east,
+    north): an edge of a polygon lying on the frame is where the grid stops, not a reach boundary (see
+    :meth:`outlines`). ``step_lat_deg`` and ``step_lon_deg`` are the grid spacings actually used,
+    ``evaluations`` the number of distances computed, ``error_m`` the stated error bound of the boundary.
+    """
+
+    radii_m: tuple
+    polygons: tuple
+    frame: tuple
+    step_lat_deg: float
+    step_lon_deg: float
+    evaluations: int
+    error_m: float
+
+    @property
+    def resolution(self):
+        """The error bound in words, for reports."""
+        return (
+            f"boundary good to about one grid spacing (~{self.error_m / 1000:.0f} km): {self.evaluations:,} "
+            f"distances on a grid {self.step_lat_deg:.3g} deg of latitude by {self.step_lon_deg:.3g} deg "
+            "of longitude, linear interpolation between grid nodes"
+        )
+
+    def outlines(self):
+        """Each polygon's boundary without the stretches along the frame (where the grid merely stops)."""
+        west, south, east, north = self.frame
+        edge = shapely.box(west, south, east, north).exterior.buffer(
+            1e-9 * max(east - west, north - south, 1)
+        )
+        return tuple(shapely.difference(shapely.boundary(p), edge) for p in self.polygons)
+
+
+def _frame(frame, pad_deg):
+    if isinstance(frame, shapely.Geometry):
+        if frame.is_empty:
+            raise UsageError("the frame geometry is empty")
+        west, south, east, north = frame.bounds
+        west, south, east, north = west - pad_deg, south - pad_deg, east + pad_deg, north + pad_deg
+    else:
+        west, south, east, north = (float(v) for v in frame)
+    south, north = max(south, -90.0), min(north, 90.0)
+    if not (east > west and north > south and all(map(math.isfinite, (west, south, east, north)))):
+        raise UsageError(
+            f"frame must be (west, south, east, north) with west < east and south < north, got {frame!r}"
+        )
+    return west, south, east, north
+
+
+def _crossings(a, b, radius):
+    """Fraction of the way from values ``a`` to ``b`` where the field crosses ``radius`` (linear); the middle
+    of the edge when either end is not finite (unreachable: the field has no slope to follow there)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = (radius - a) / (b - a)
+    t = np.where(np.isfinite(a) & np.isfinite(b), t, 0.5)
+    return np.clip(np.nan_to_num(t, nan=0.5), 0.0, 1.0)
+
+
+def _contour(xs, ys, d, radius):
+    """Polygon {d <= radius} over the grid (marching squares, linear interpolation along cell edges).
+
+    Every cell contributes the part of its square on the inside of the crossings along its edges; crossings
+    are computed once per edge, so neighbouring cells share them exactly and the union closes without gaps.
+    Saddle cells (two opposite corners inside) are joined through the middle when the corners' mean is
+    inside, else cut into two corners.
+    """
+    inside = d <= radius
+    if not inside.any():
+        return shapely.Polygon()
+    if inside.all():
+        return shapely.box(xs[0], ys[0], xs[-1], ys[-1])
+    # Crossing points on horizontal edges (row j, between columns i and i+1) and vertical edges.
+    th = _crossings(d[:, :-1], d[:, 1:], radius)
+    hx, hy = xs[:-1] + th * np.diff(xs), np.broadcast_to(ys[:, None], th.shape)
+    tv = _crossings(d[:-1, :], d[1:, :], radius)
+    vx, vy = np.broadcast_to(xs[None, :], tv.shape), ys[:-1, None] + tv * np.diff(ys)[:, None]
+    gx, gy = np.meshgrid(xs, ys)
+    # Per cell, counter-clockwise: corner SW, edge S, corner SE, edge E, corner NE, edge N, corner NW, edge W.
+    px = np.stack(
+        [gx[:-1, :-1], hx[:-1], gx[:-1, 1:], vx[:, 1:], gx[1:, 1:], hx[1:], gx[1:, :-1], vx[:, :-1]], -1
+    )
+    py = np.stack(
+        [gy[:-1, :-1], hy[:-1], gy[:-1, 1:], vy[:, 1:], gy[1:, 1:], hy[1:], gy[1:, :-1], vy[:, :-1]], -1
+    )
+    corner = np.stack([inside[:-1, :-1], inside[:-1, 1:], inside[1:, 1:], inside[1:, :-1]], -1)
+    edge = corner != np.roll(corner, -1, axis=-1)
+    keep = np.empty((*corner.shape[:-1], 8), bool)
+    keep[..., 0::2], keep[..., 1::2] = corner, edge
+    count = corner.sum(-1)
+    saddle = (count == 2) & (corner[..., 0] == corner[..., 2])
+    with np.errstate(invalid="ignore"):
+        mean = np.stack([d[:-1, :-1], d[:-1, 1:], d[1:, 1:], d[1:, :-1]], -1).mean(-1)
+    split = saddle & ~(mean <= radius)
+    cells = (count > 0) & ~split
+    pieces = []
+    k = keep[cells]
+    rings_of = np.repeat(np.arange(k.shape[0]), k.sum(-1))
+    coords = np.column_stack([px[cells][k], py[cells][k]])
+    pieces.append(shapely.polygons(shapely.linearrings(coords, indices=rings_of)))
+    if split.any():
+        # Two separate corners: corner c with the crossings on the edges before and after it.
+        sx, sy, sc = px[split], py[split], corner[split]
+        for c in range(4):
+            rows = np.nonzero(sc[:, c])[0]
+            if rows.size:
+                idx = [2 * c, 2 * c + 1, (2 * c - 1) % 8]
+                tri = np.stack([sx[rows][:, idx], sy[rows][:, idx]], -1).reshape(-1, 2)
+                pieces.append(shapely.polygons(shapely.linearrings(tri, indices=np.repeat(rows, 3))))
+    polygons = np.concatenate(pieces)
+    polygons = polygons[shapely.area(polygons) > 0]
+    return _polygonal(shapely.union_all(polygons))
+
+
+def _polygonal(geometry):
+    """A valid Polygon or MultiPolygon (an empty Polygon when nothing is left)."""
+    if not geometry.is_valid:
+        geometry = shapely.make_valid(geometry)
+    parts = [p for p in shapely.get_parts(geometry) if isinstance(p, shapely.Polygon) and p.area > 0]
+    if not parts:
+        return shapely.Polygon()
+    return parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
+
+
+def field_reach_polygons(frame, distance_fn, radii_m, step_deg=None, pad_deg=FRAME_PAD_DEG):
+    """Contour a distance field: for each radius, the polygon of points within it, in lon/lat degrees.
+
+    ``frame`` is ``(west, south, east, north)`` in degrees, or a geometry whose bounds plus ``pad_deg`` on
+    every side are used. ``distance_fn(lons, lats)`` returns ``(distance_m, nearest_base_index)`` arrays,
+    inf (or nan) where unreachable; it is called once, on a grid of nodes spanning the frame. ``step_deg``
+    is the north-south node spacing in degrees of latitude; east-west spacing is ``step_deg`` / cos(middle
+    latitude) degrees of longitude, so cells are about square on the ground. The default aims at
+    :data:`CONTOUR_GRID_POINTS` evaluations.
+
+    Method: marching squares. The boundary is placed on each cell edge whose ends straddle the radius, by
+    linear interpolation of the distances at its two nodes (at the middle of the edge when one end is
+    unreachable); the cells' inside parts are merged into one valid polygon. The boundary is good to about
+    one grid spacing (``error_m``: the cell diagonal on the ground; much better where the field is smooth,
+    where linear interpolation errs by a small fraction of a cell); features narrower than a cell, such as a
+    thin corridor between closed areas, can be missed. A radius covering no node gives an empty Polygon, one
+    covering every node the whole frame.
+    """
+    west, south, east, north = _frame(frame, pad_deg)
+    coslat = max(math.cos(math.radians((south + north) / 2)), 0.05)
+    if step_deg is None:
+        step_deg = math.sqrt((east - west) * coslat * (north - south) / CONTOUR_GRID_POINTS)
+    step_deg = float(step_deg)
+    if not (step_deg > 0 and math.isfinite(step_deg)):
+        raise UsageError(f"grid spacing must be a positive number of degrees, got {step_deg!r}")
+    nx = max(math.ceil((east - west) * coslat / step_deg), 1) + 1
+    ny = max(math.ceil((north - south) / step_deg), 1) + 1
+    xs, ys = np.linspace(west, east, nx), np.linspace(south, north, ny)
+    gx, gy = np.meshgrid(xs, ys)
+    dist, _ = distance_fn(gx.ravel(), gy.ravel())
+    d = np.where(np.isnan(dist), np.inf, np.asarray(dist, dtype=float)).reshape(gy.shape)
+    radii = tuple(float(r) for r in np.atleast_1d(radii_m))
+    polygons = tuple(_contour(xs, ys, d, r) for r in radii)
+    step_lat, step_lon = float(ys[1] - ys[0]), float(xs[1] - xs[0])
+    error_m = math.hypot(step_lat, step_lon * coslat) * _M_PER_DEG_LAT
+    return FieldReach(radii, polygons, (west, south, east, north), step_lat, step_lon, nx * ny, error_m)
+
+
+@dataclass(frozen=True)
+class Uncovered:
+    """The part of a region outside a reach polygon: ``geometry`` (valid, possibly empty) and its geodesic
+    area; ``parts`` are its pieces as ``(polygon, area_m2)``, largest first."""
+
+    geometry: object
+    area_m2: float
+    region_area_m2: float
+    parts: tuple
+
+    @property
+    def share(self):
+        """Uncovered share of the region's area, in [0, 1]."""
+        return self.area_m2 / self.region_area_m2 if self.region_area_m2 > 0 else 0.0
+
+
+def uncovered_parts(region_geometry, reach_polygon):
+    """The region minus the reach polygon (e.g. from :func:`field_reach_polygons`), with geodesic areas.
+
+    The reach polygon must span the region: whatever of the region lies outside it counts as uncovered.
+    """
+    rest = _polygonal(shapely.difference(region_geometry, reach_polygon))
+    parts = sorted(
+        ((p, geodesic_area(p)) for p in shapely.get_parts(rest) if not p.is_empty), key=lambda x: -x[1]
+    )
+    area = float(sum(a for _, a in parts))
+    return Uncovered(rest, area, geodesic_area(region_geometry), tuple(parts))
+
+
+@dataclass(frozen=True)
+class Whereabouts:
+    """Where a part of a region lies: compass ``direction`` of its centroid from the region's ('central'
+    when close to it), the named ``places`` in or near it as ``(name, distance_m)`` nearest first (0 when
+    inside), and ``text`` such as 'south-west Syria, around Daraa and Quneitra'."""
+
+    direction: str
+    places: tuple
+    text: str
+
+
+def describe_part(part, region_geometry, places, region_name="", within_m=50_000.0, max_places=3):
+    """Describe where ``part`` lies in ``region_geometry`` in words, from ``places`` ``(name, lon, lat)``.
+
+    Places inside the part, or within ``within_m`` of it (geodesic distance to its outline densified to
+    about 2 km), are named nearest first, those inside in order of distance from the part's centroid; at
+    most ``max_places``. The direction is the 8-point compass bearing from the region's centroid to the
+    part's, or 'central' when the two are closer than a fifth of the region's equivalent radius.
+    """
+    if part.is_empty:
+        raise UsageError("cannot describe an empty part")
+    centre, whole = part.centroid, region_geometry.centroid
+    azimuth, _, offset = geodesy.GEOD.inv(whole.x, whole.y, centre.x, centre.y)
+    radius = math.sqrt(geodesic_area(region_geometry) / math.pi)
+    direction = "central" if offset < 0.2 * radius else _COMPASS[round((azimuth % 360) / 45) % 8]
+    found = []
+    if places:
+        names = [str(p[0]) for p in places]
+        lons = np.array([p[1] for p in places], dtype=float)
+        lats = np.array([p[2] for p in places], dtype=float)
+        inside = shapely.intersects_xy(part, lons, lats)
+        bx, by = boundary_points(part, 0.02)
+        near = np.full(lons.size, np.inf)
+        # Only places whose lon/lat box could be within reach are measured (1 deg of lat >= 110 km).
+        minx, miny, maxx, maxy = part.bounds
+        pad_lat = within_m / 110_000.0 + 0.05
+        pad_lon = pad_lat / max(math.cos(math.radians(max(abs(miny), abs(maxy)) + pad_lat)), 0.01)
+        box = (
+            (lons >= minx - pad_lon)
+            & (lons <= maxx + pad_lon)
+            & (lats >= miny - pad_lat)
+            & (lats <= maxy + pad_lat)
+        )
+        for i in np.nonzero(box & ~inside)[0]:
+            near[i] = np.min(geodesy.distance(lons[i], lats[i], bx, by))
+        to_centre = geodesy.distance(centre.x, centre.y, lons, lats)
+        near[inside] = 0.0
+        chosen = np.nonzero(near <= within_m)[0]
+        chosen = chosen[np.lexsort((to_centre[chosen], near[chosen]))][:max_places]
+        found = [(names[i], float(near[i])) for i in chosen]
+    where = f"{direction} {region_name}" if region_name else f"{direction} part of the region"
+    if found:
+        listed = [n for n, _ in found]
+        listed = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " and " + listed[-1]
+        where += f", around {listed}"
+    return Whereabouts(direction, tuple(found), where)
