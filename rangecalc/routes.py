@@ -8,10 +8,31 @@ It is found on a visibility graph: nodes are the obstacles' convex corners plus 
 pairs that see each other and are tangent to the obstacles at both ends (no shortest path uses any
 other); weights are geodesic lengths on WGS84; Dijkstra picks the path.
 
-Where it is approximate, and by how much. Obstacles are enlarged by the stand-off distance (measured
-conservatively: at least that far everywhere) and then by :data:`SIMPLIFY_M` before being simplified to a
-tolerance of :data:`SIMPLIFY_M`, so routes keep at least the stand-off plus 0 to 2 x ``SIMPLIFY_M`` from
-closed airspace. Each bend around a corner therefore costs at most a few kilometres: routes are longer than
+Closed airspace. A closed country's airspace is its land plus, with a territorial sea ``T`` (12 nm =
+22,224 m under UNCLOS arts. 2-3), the water within ``T`` of its own coast: the band within ``T`` of its
+outline, minus the land of every other country in ``land`` (a territorial sea never crosses a land border
+into a neighbour), minus the water nearer to an open country's land than to it (the median or equidistance
+line of UNCLOS art. 15). Only open countries within ``2 T`` of it can be nearer anywhere in that band, so
+only those are looked at (found by bounding box, clipped to the neighbourhood). Without ``land`` the band
+is a plain buffer. Where two closed countries face each other, the water between them is closed either way.
+
+How the territorial sea is approximated, and by how much. It is built in the gnomonic plane below. The
+plane stretches ground distances by 1/cos(t) to 1/cos^2(t) at an angle t from the projection centre, so
+the band is drawn ``T / cos^2(t_max)`` wide in the plane (t_max: the farthest vertex of that part of the
+country, plus half a degree): on the ground its outer edge lies between ``T`` and ``T / cos^2(t_max)``
+from the coast (at most 1.0 km too far at 12 deg from the centre, 2.8 km at 20 deg), never inside ``T``.
+The median line is the boundary between the Voronoi cells (``shapely.voronoi_polygons``) of the two
+coasts' outline points, taken at most :data:`MEDIAN_STEP_M` apart (outline vertices included) within
+``2 T`` of each other, and used only within ``T`` of the open country. Sampling moves it by at most half
+a step at the coast and a few metres ``T`` offshore; the plane's unequal stretch in different directions
+moves it by at most about ``T t^2 / 2`` (t in radians: 0.5 km at 12 deg, 1.4 km at 20 deg). Where the
+two coasts meet at a land border, the sample point they share counts for the closed country, so the
+median line sits at most half a step on the open side there.
+
+Stand-off. Obstacles -- the closed airspace (land and territorial sea) -- are enlarged by the stand-off
+distance (measured conservatively: at least that far everywhere) and then by :data:`SIMPLIFY_M` before
+being simplified to a tolerance of :data:`SIMPLIFY_M`, so routes keep at least the stand-off plus 0 to
+2 x ``SIMPLIFY_M`` from closed airspace. Each bend around a corner therefore costs at most a few kilometres: routes are longer than
 the true constrained optimum by well under 1 % for legs of a few hundred kilometres or more. Obstacle parts
 farther than :data:`MAX_ANGLE_DEG` from the projection centre are left out (the gnomonic projection cannot
 show them); the route says so.
@@ -36,6 +57,10 @@ MAX_ANGLE_DEG = 60.0
 BORDER_M = 50.0
 #: Spacing of the points used to measure how long a route spends over each country, metres.
 SAMPLE_STEP_M = 2000.0
+#: Largest spacing of the coast points whose Voronoi cells give median lines, metres (in the plane).
+MEDIAN_STEP_M = 500.0
+#: Metres per nautical mile, for describing territorial seas.
+_NM = 1852.0
 
 
 class NoRouteError(UsageError):
@@ -46,31 +71,55 @@ class NoRouteError(UsageError):
 class Routing:
     """How aircraft must fly: closed regions to avoid, waypoints in order, stand-off distance (m).
 
-    ``reasons`` maps a closed region id to why it is closed (a source), for reports.
+    ``reasons`` maps a closed region id to why it is closed (a source), for reports. With
+    ``territorial_sea_m`` (22,224 m for 12 nm), a closed region's airspace also covers the water within
+    that distance of its coast, kept off the land of the regions in ``land`` (the other countries) and
+    cut at median lines with the open ones among them; ``standoff_m`` is kept from all of it.
     """
 
     avoid: tuple = ()  # Regions
     via: tuple = ()  # (lon, lat) waypoints
     standoff_m: float = 0.0
     reasons: dict = field(default_factory=dict, compare=False)
+    territorial_sea_m: float = 0.0
+    land: tuple = field(default=(), compare=False)  # Regions: the other countries
 
     @property
     def active(self):
         return bool(self.avoid or self.via)
 
     def describe(self):
-        """One line: 'avoiding Turkey, Georgia (stand-off 25 km) via 43.30,48.00'."""
+        """One line: 'avoiding Turkey, Georgia (territorial sea 12 nm; stand-off 25 km) via 43.30,48.00'."""
         parts = []
         if self.avoid:
-            standoff = f" (stand-off {self.standoff_m / 1000:g} km)" if self.standoff_m else ""
-            parts.append("avoiding " + ", ".join(r.name for r in self.avoid) + standoff)
+            rules = []
+            if self.territorial_sea_m:
+                rules.append(f"territorial sea {describe_distance(self.territorial_sea_m)}")
+            if self.standoff_m:
+                rules.append(f"stand-off {self.standoff_m / 1000:g} km")
+            rules = f" ({'; '.join(rules)})" if rules else ""
+            parts.append("avoiding " + ", ".join(r.name for r in self.avoid) + rules)
         if self.via:
             parts.append("via " + " -> ".join(f"{lat:.2f},{lon:.2f}" for lon, lat in self.via))
         return "; ".join(parts) if parts else "direct"
 
     def airspace(self, points):
         """An :class:`Airspace` for routes among ``points`` (lon, lat) and the waypoints."""
-        return airspace(self.avoid, self.standoff_m, [*points, *self.via])
+        return airspace(
+            self.avoid,
+            self.standoff_m,
+            [*points, *self.via],
+            territorial_sea_m=self.territorial_sea_m,
+            land=self.land,
+        )
+
+
+def describe_distance(metres):
+    """'12 nm' for whole nautical miles, else kilometres: '22.2 km'."""
+    nm = metres / _NM
+    if abs(nm - round(nm)) < 1e-6:
+        return f"{round(nm)} nm"
+    return f"{metres / 1000:g} km"
 
 
 def _unit_vectors(lons, lats):
@@ -114,6 +163,7 @@ class Route:
     standoff_m: float
     notes: tuple[str, ...] = ()
     countries: tuple = ()  # ((iso_a3 or None, name, metres), ...) in order of first crossing
+    territorial_sea_m: float = 0.0
 
     @property
     def detour_m(self):
@@ -132,10 +182,14 @@ class Airspace:
     standoff_m: float
     centre: tuple[float, float]
     notes: list = field(default_factory=list)
+    territorial_sea_m: float = 0.0
+    land: tuple = ()  # Regions: the other countries (keep territorial seas off them, median lines)
 
     def __post_init__(self):
-        lon0, lat0 = self.centre
-        self._proj = pyproj.Proj(proj="gnom", lat_0=lat0, lon_0=lon0, ellps="WGS84")
+        self._proj = _gnomonic(self.centre)
+        self._closed_xy = _closed_in_plane(
+            self.closed, self.land, self.territorial_sea_m, self.centre, self._proj, self.notes
+        )
         self._raw, self._obstacle = self._build_obstacles()
         # Eroded copies for visibility: a segment may run along or touch an obstacle's boundary.
         self._blocked = (
@@ -155,21 +209,12 @@ class Airspace:
     # -- construction -------------------------------------------------------------------------------
 
     def _project(self, geometry):
-        return shapely.transform(geometry, lambda xy: np.column_stack(self._proj(xy[:, 0], xy[:, 1])))
+        return _project(self._proj, geometry)
 
     def _build_obstacles(self):
         raw_parts, grown_parts = [], []
-        for region in self.closed:
-            for part in shapely.get_parts(region.geometry):
-                c = part.representative_point()
-                angle = float(_angle_from(self.centre, [c.x], [c.y])[0])
-                if angle > MAX_ANGLE_DEG:
-                    self.notes.append(
-                        f"part of {region.name} near {c.y:.1f}, {c.x:.1f} is too far from the area to route "
-                        "around and was left out"
-                    )
-                    continue
-                xy = self._project(part)
+        for _region, parts in self._closed_xy:
+            for xy, angle in parts:
                 # Plane distances shrink by cos^2(angle) on the ground at most: grow by that much more.
                 scale = 1.0 / math.cos(math.radians(min(angle + 10.0, 80.0))) ** 2
                 raw_parts.append(xy)
@@ -178,6 +223,10 @@ class Airspace:
         raw = shapely.union_all(raw_parts) if raw_parts else shapely.Polygon()
         grown = shapely.union_all(grown_parts) if grown_parts else shapely.Polygon()
         return raw, shapely.make_valid(grown) if not grown.is_valid else grown
+
+    def closed_airspace(self):
+        """The closed airspace (land and territorial sea, no stand-off) in lon/lat degrees, for maps."""
+        return _unproject(self._proj, self._raw)
 
     def _corners(self):
         xy, prev, nxt = [], [], []
@@ -256,6 +305,9 @@ class Airspace:
         for region in self.closed:
             if shapely.intersects_xy(region.geometry, lon, lat):
                 return region.name
+        for region, parts in self._closed_xy:
+            if any(shapely.intersects_xy(xy, x, y) for xy, _ in parts):
+                return f"{region.name}, territorial sea"
         return self.closed[0].name
 
     def _endpoint(self, lon, lat, label):
@@ -335,6 +387,7 @@ class Airspace:
             closed=tuple(r.id for r in self.closed),
             standoff_m=self.standoff_m,
             notes=tuple(dict.fromkeys(notes)),
+            territorial_sea_m=self.territorial_sea_m,
         )
 
     def distances_to(self, start, lons, lats):
@@ -431,6 +484,140 @@ class Airspace:
 _SPHERE_SLACK = 0.007
 
 
+def _gnomonic(centre):
+    lon0, lat0 = centre
+    return pyproj.Proj(proj="gnom", lat_0=lat0, lon_0=lon0, ellps="WGS84")
+
+
+def _project(proj, geometry):
+    return shapely.transform(geometry, lambda xy: np.column_stack(proj(xy[:, 0], xy[:, 1])))
+
+
+def _unproject(proj, geometry, step_m=2000.0):
+    """Plane geometry back to lon/lat; edges are densified first, since straight plane edges are geodesics."""
+    if geometry.is_empty:
+        return shapely.Polygon()
+    geometry = shapely.segmentize(geometry, step_m)
+    out = shapely.transform(geometry, lambda xy: np.column_stack(proj(xy[:, 0], xy[:, 1], inverse=True)))
+    return out if out.is_valid else shapely.make_valid(out)
+
+
+def _max_angle(centre, geometry):
+    xy = shapely.get_coordinates(geometry)
+    return float(_angle_from(centre, xy[:, 0], xy[:, 1]).max())
+
+
+def _closed_in_plane(closed, land, territorial_sea_m, centre, proj, notes):
+    """Closed airspace in the gnomonic plane: for each closed region, (region, [(polygon, angle), ...]),
+    where ``angle`` (degrees) is how far the polygon's representative point is from the centre.
+
+    Parts of a region farther than :data:`MAX_ANGLE_DEG` from the centre are left out (with a note).
+    """
+    closed_ids = {r.id for r in closed}
+    neighbours = _Neighbours([r for r in land if r.id not in closed_ids]) if territorial_sea_m else None
+    out = []
+    for region in closed:
+        kept = []
+        for part in shapely.get_parts(region.geometry):
+            c = part.representative_point()
+            angle = float(_angle_from(centre, [c.x], [c.y])[0])
+            if angle > MAX_ANGLE_DEG:
+                notes.append(
+                    f"part of {region.name} near {c.y:.1f}, {c.x:.1f} is too far from the area to route "
+                    "around and was left out"
+                )
+                continue
+            kept.append((part, _project(proj, part), angle))
+        if not kept:
+            continue
+        if not territorial_sea_m:
+            out.append((region, [(xy, angle) for _, xy, angle in kept]))
+            continue
+        airspace_xy = _with_territorial_sea(kept, territorial_sea_m, centre, proj, neighbours)
+        parts = []
+        for polygon in shapely.get_parts(airspace_xy):
+            c = polygon.representative_point()
+            lon, lat = proj(c.x, c.y, inverse=True)
+            parts.append((polygon, float(_angle_from(centre, [lon], [lat])[0])))
+        out.append((region, parts))
+    return out
+
+
+class _Neighbours:
+    """Open countries, found by bounding box and clipped to a neighbourhood (lon/lat degrees)."""
+
+    def __init__(self, regions):
+        self.regions = regions
+        self.tree = shapely.STRtree([r.geometry for r in regions])
+
+    def near(self, bounds, margin_m):
+        """Their land within the box ``bounds`` widened by ``margin_m``, as one lon/lat geometry."""
+        minx, miny, maxx, maxy = bounds
+        dlat = margin_m / 110_000.0
+        top = min(max(abs(miny), abs(maxy)) + dlat, 89.0)
+        dlon = min(dlat / math.cos(math.radians(top)), 180.0)
+        window = shapely.box(max(minx - dlon, -180), max(miny - dlat, -90), min(maxx + dlon, 180),
+                             min(maxy + dlat, 90))  # fmt: skip
+        hits = self.tree.query(window)
+        if len(hits) == 0:
+            return shapely.Polygon()
+        clipped = shapely.intersection([self.regions[k].geometry for k in hits], window)
+        return shapely.union_all(clipped)
+
+
+def _with_territorial_sea(kept, sea_m, centre, proj, neighbours):
+    """One closed region's land and territorial sea in the plane (see the module docstring)."""
+    land_xy = shapely.union_all([xy for _, xy, _ in kept])
+    bands, widest = [], 0.0
+    for part, xy, _ in kept:
+        # Plane distances are 1/cos to 1/cos^2 times ground distances: draw the band that much wider.
+        t_max = min(_max_angle(centre, part) + 0.5, 80.0)
+        width = sea_m / math.cos(math.radians(t_max)) ** 2
+        widest = max(widest, width)
+        bands.append(shapely.buffer(xy, width))
+    sea = shapely.union_all(bands)
+    lonlat = shapely.union_all([part for part, _, _ in kept])
+    # Ground metres <= plane metres, so a plane margin is a ground margin too.
+    others = neighbours.near(lonlat.bounds, 3 * widest + 2 * MEDIAN_STEP_M)
+    if not others.is_empty:
+        others = _project(proj, others)
+        if not others.is_valid:
+            others = shapely.make_valid(others)
+        sea = shapely.difference(sea, others)
+        if shapely.dwithin(land_xy, others, 2 * widest):
+            sea = shapely.difference(sea, _nearer_to(others, land_xy, widest))
+    return shapely.union_all([land_xy, sea])
+
+
+def _nearer_to(others, land_xy, width):
+    """Where, within ``width`` of ``others``, the nearest land is ``others`` rather than ``land_xy``:
+    Voronoi cells of both outlines' points, sampled at most :data:`MEDIAN_STEP_M` apart, within
+    ``2 * width`` (plus a step) of each other. A point both outlines share counts for ``land_xy``.
+    """
+    reach = 2 * width + MEDIAN_STEP_M
+    own_outline = shapely.boundary(land_xy)
+    other_outline = shapely.boundary(others)
+    shapely.prepare(others)
+    shapely.prepare(land_xy)
+    shapely.prepare(own_outline)
+    own = shapely.get_coordinates(shapely.segmentize(own_outline, MEDIAN_STEP_M))
+    own = own[shapely.dwithin(others, shapely.points(own), reach)]
+    theirs = shapely.get_coordinates(shapely.segmentize(other_outline, MEDIAN_STEP_M))
+    theirs = theirs[shapely.dwithin(land_xy, shapely.points(theirs), reach)]
+    theirs = theirs[~shapely.dwithin(own_outline, shapely.points(theirs), 1.0)]  # shared border points
+    if len(theirs) == 0:
+        return shapely.Polygon()
+    seeds = np.vstack([own, theirs])
+    seeds, first = np.unique(seeds, axis=0, return_index=True)
+    is_theirs = first >= len(own)
+    band = shapely.buffer(others, width)
+    cells = shapely.voronoi_polygons(
+        shapely.multipoints(seeds), extend_to=shapely.union(band, land_xy).envelope, ordered=True
+    )
+    cells = shapely.get_parts(cells)
+    return shapely.intersection(shapely.coverage_union_all(cells[is_theirs]), band)
+
+
 def _dijkstra(graph, extra, source, to_sink, sink):
     """Shortest distances from ``source``; ``extra`` adds edges, ``to_sink`` maps node -> length to sink."""
     dist, prev = {source: 0.0}, {}
@@ -455,21 +642,48 @@ def _dijkstra(graph, extra, source, to_sink, sink):
     return dist, prev
 
 
-def airspace(closed_regions, standoff_m=0.0, points=(), centre=None):
+def airspace(closed_regions, standoff_m=0.0, points=(), centre=None, *, territorial_sea_m=0.0, land=()):
     """Prepare closed airspace for routing around it; ``points`` (lon, lat) set the projection centre.
 
     The centre is the mean of the given points and the closed regions' centres (or ``centre`` when
-    given), so one ``Airspace`` serves every route among those points.
+    given), so one ``Airspace`` serves every route among those points. ``territorial_sea_m`` adds each
+    closed region's territorial sea, kept off the land of the regions in ``land`` (the other countries)
+    and cut at median lines with them; ``standoff_m`` is kept from land and territorial sea alike.
     """
     if standoff_m < 0 or not math.isfinite(standoff_m):
         raise UsageError(f"--standoff must be a non-negative distance, got {standoff_m!r} m")
-    if centre is not None:
-        return Airspace(tuple(closed_regions), float(standoff_m), tuple(centre))
-    lons = [p[0] for p in points] + [r.geometry.representative_point().x for r in closed_regions]
-    lats = [p[1] for p in points] + [r.geometry.representative_point().y for r in closed_regions]
-    if not lons:
-        raise UsageError("routing needs at least one point")
-    return Airspace(tuple(closed_regions), float(standoff_m), centre_of(lons, lats))
+    if territorial_sea_m < 0 or not math.isfinite(territorial_sea_m):
+        raise UsageError(f"--territorial-sea must be a non-negative distance, got {territorial_sea_m!r} m")
+    closed_regions = tuple(closed_regions)
+    if centre is None:
+        lons = [p[0] for p in points] + [r.geometry.representative_point().x for r in closed_regions]
+        lats = [p[1] for p in points] + [r.geometry.representative_point().y for r in closed_regions]
+        if not lons:
+            raise UsageError("routing needs at least one point")
+        centre = centre_of(lons, lats)
+    return Airspace(
+        closed_regions,
+        float(standoff_m),
+        tuple(centre),
+        territorial_sea_m=float(territorial_sea_m),
+        land=tuple(land),
+    )
+
+
+def closed_airspace(routing, centre=None):
+    """The closed airspace of ``routing`` -- its closed regions' land and territorial sea, without the
+    stand-off -- as one shapely geometry in lon/lat degrees, for maps. The projection centre defaults to
+    the mean of the closed regions' centres; parts farther than :data:`MAX_ANGLE_DEG` from it are left out.
+    """
+    if not routing.avoid:
+        return shapely.Polygon()
+    if centre is None:
+        reps = [r.geometry.representative_point() for r in routing.avoid]
+        centre = centre_of([p.x for p in reps], [p.y for p in reps])
+    proj = _gnomonic(centre)
+    parts = _closed_in_plane(routing.avoid, routing.land, routing.territorial_sea_m, centre, proj, [])
+    plane = shapely.union_all([xy for _, region_parts in parts for xy, _ in region_parts])
+    return _unproject(proj, plane)
 
 
 def geodesic_polyline(lons, lats, step_m=SAMPLE_STEP_M):
@@ -514,12 +728,14 @@ def countries_along(lons, lats, regions, step_m=SAMPLE_STEP_M):
     return tuple(out)
 
 
-def routing_from_text(avoid=None, via=(), standoff=None, catalog=None, reasons=None):
+def routing_from_text(avoid=None, via=(), standoff=None, catalog=None, reasons=None, territorial_sea=None):
     """Build :class:`Routing` from what people type: ``avoid`` 'TUR,GEO,AZE' (ISO codes or names),
-    ``via`` place texts (coordinates or names, in order), ``standoff`` '25km' (a distance with unit).
+    ``via`` place texts (coordinates or names, in order), ``standoff`` '25km' and ``territorial_sea``
+    '12nm' (distances with a unit). With a territorial sea, every other region of ``catalog`` is land
+    that it stays off, except regions lying mostly inside a closed one (user areas, not countries).
     """
     from .places import resolve_place
-    from .regions import resolve_region
+    from .regions import all_regions, resolve_region
     from .units import DISTANCE_UNITS, parse_quantity
 
     regions = []
@@ -539,7 +755,30 @@ def routing_from_text(avoid=None, via=(), standoff=None, catalog=None, reasons=N
         standoff_m = parse_quantity(standoff, DISTANCE_UNITS, None, "--standoff")
         if not regions:
             raise UsageError("--standoff needs --avoid: it is the distance kept from closed airspace")
-    return Routing(tuple(regions), tuple(points), standoff_m, dict(reasons or {}))
+    sea_m, land = 0.0, ()
+    if territorial_sea is not None:
+        sea_m = parse_quantity(territorial_sea, DISTANCE_UNITS, None, "--territorial-sea")
+        if not regions:
+            raise UsageError(
+                "--territorial-sea needs --avoid: it is the closed countries' airspace over the sea"
+            )
+        if sea_m > 0:
+            land = _other_land(regions, all_regions(catalog).values())
+    return Routing(tuple(regions), tuple(points), standoff_m, dict(reasons or {}), sea_m, land)
+
+
+def _other_land(closed, regions):
+    """The regions other than ``closed``, without those lying mostly inside a closed one."""
+    closed_ids = {r.id for r in closed}
+    others = [r for r in regions if r.id not in closed_ids]
+    tree = shapely.STRtree([r.geometry for r in others])
+    inside = set()
+    for region in closed:
+        for k in tree.query(region.geometry, predicate="intersects").tolist():
+            geometry = others[k].geometry
+            if shapely.area(shapely.intersection(geometry, region.geometry)) > 0.5 * geometry.area:
+                inside.add(k)
+    return tuple(r for k, r in enumerate(others) if k not in inside)
 
 
 def plan_route(start, end, routing, catalog=None):
