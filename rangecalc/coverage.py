@@ -219,6 +219,8 @@ def field_coverage(region_geometry, distance_fn, radii_m, n_points=FIELD_GRID_PO
 CONTOUR_GRID_POINTS = 15_000
 #: Degrees added on every side of a geometry used as the frame of :func:`field_reach_polygons`.
 FRAME_PAD_DEG = 1.0
+#: Bisection steps locating where the field turns unreachable along a grid edge (to 1/64 of the edge).
+JUMP_BISECTIONS = 6
 _M_PER_DEG_LAT = 111_320.0
 _COMPASS = ("north", "north-east", "east", "south-east", "south", "south-west", "west", "north-west")
 
@@ -230,7 +232,8 @@ class FieldReach:
     Polygons are valid shapely geometries in lon/lat degrees, clipped to ``frame`` (west, south, east,
     north): an edge of a polygon lying on the frame is where the grid stops, not a reach boundary (see
     :meth:`outlines`). ``step_lat_deg`` and ``step_lon_deg`` are the grid spacings actually used,
-    ``evaluations`` the number of distances computed, ``error_m`` the stated error bound of the boundary.
+    ``evaluations`` the number of distances computed (``jump_evaluations`` of them locating where the field
+    turns unreachable between grid nodes), ``error_m`` the stated error bound of the boundary.
     """
 
     radii_m: tuple
@@ -240,14 +243,20 @@ class FieldReach:
     step_lon_deg: float
     evaluations: int
     error_m: float
+    jump_evaluations: int = 0
 
     @property
     def resolution(self):
         """The error bound in words, for reports."""
+        jumps = (
+            f", {self.jump_evaluations:,} of them locating the edges of unreachable areas by bisection"
+            if self.jump_evaluations
+            else ""
+        )
         return (
             f"boundary good to about one grid spacing (~{self.error_m / 1000:.0f} km): {self.evaluations:,} "
             f"distances on a grid {self.step_lat_deg:.3g} deg of latitude by {self.step_lon_deg:.3g} deg "
-            "of longitude, linear interpolation between grid nodes"
+            f"of longitude{jumps}, linear interpolation between grid nodes"
         )
 
     def outlines(self):
@@ -284,13 +293,62 @@ def _crossings(a, b, radius):
     return np.clip(np.nan_to_num(t, nan=0.5), 0.0, 1.0)
 
 
-def _contour(xs, ys, d, radius):
+@dataclass(frozen=True)
+class _Jumps:
+    """Grid edges with one end reachable and the other not, and where along them the field turns
+    unreachable. Per edge, parameters run from the reachable end (0) to the other (1): the last reachable
+    sample ``t_lo`` with distance ``d_lo``, the jump ``t_jump``, the reachable end's distance ``d0``."""
+
+    horizontal: np.ndarray  # mask over horizontal edges (row j, columns i to i + 1)
+    vertical: np.ndarray  # mask over vertical edges (column i, rows j to j + 1)
+    finite_first: np.ndarray  # the edge's lower-index end is the reachable one
+    t_lo: np.ndarray
+    d_lo: np.ndarray
+    t_jump: np.ndarray
+    d0: np.ndarray
+
+
+def _find_jumps(xs, ys, d, distance_fn):
+    """Bisect every grid edge between a reachable and an unreachable node; returns (jumps, evaluations)."""
+    gx, gy = np.meshgrid(xs, ys)
+    finite = np.isfinite(d)
+    mh, mv = finite[:, :-1] != finite[:, 1:], finite[:-1, :] != finite[1:, :]
+
+    def ends(a, b):
+        return np.concatenate([a[:, :-1][mh], a[:-1, :][mv]]), np.concatenate([b[:, 1:][mh], b[1:, :][mv]])
+
+    (ax, bx), (ay, by), (da, db) = ends(gx, gx), ends(gy, gy), ends(d, d)
+    first = np.isfinite(da)
+    x0, x1 = np.where(first, ax, bx), np.where(first, bx, ax)
+    y0, y1 = np.where(first, ay, by), np.where(first, by, ay)
+    d0 = np.where(first, da, db)
+    t_lo, d_lo, t_hi = np.zeros(d0.size), d0.copy(), np.ones(d0.size)
+    evaluations = 0
+    for _ in range(JUMP_BISECTIONS if d0.size else 0):
+        t = (t_lo + t_hi) / 2
+        v = np.asarray(distance_fn(x0 + t * (x1 - x0), y0 + t * (y1 - y0))[0], dtype=float)
+        evaluations += t.size
+        ok = np.isfinite(v)
+        t_lo, d_lo, t_hi = np.where(ok, t, t_lo), np.where(ok, v, d_lo), np.where(ok, t_hi, t)
+    return _Jumps(mh, mv, first, t_lo, d_lo, (t_lo + t_hi) / 2, d0), evaluations
+
+
+def _jump_crossings(jumps, radius):
+    """Crossing of ``radius`` along each jump edge, as a fraction from the edge's lower-index end: at the
+    jump if the last reachable sample is within the radius, else interpolated before it."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        before = jumps.t_lo * (radius - jumps.d0) / (jumps.d_lo - jumps.d0)
+    t = np.where(jumps.d_lo <= radius, jumps.t_jump, np.clip(np.nan_to_num(before), 0.0, 1.0))
+    return np.where(jumps.finite_first, t, 1.0 - t)
+
+
+def _contour(xs, ys, d, radius, jumps=None):
     """Polygon {d <= radius} over the grid (marching squares, linear interpolation along cell edges).
 
     Every cell contributes the part of its square on the inside of the crossings along its edges; crossings
     are computed once per edge, so neighbouring cells share them exactly and the union closes without gaps.
     Saddle cells (two opposite corners inside) are joined through the middle when the corners' mean is
-    inside, else cut into two corners.
+    inside, else cut into two corners. Edges in ``jumps`` take their crossing from :func:`_jump_crossings`.
     """
     inside = d <= radius
     if not inside.any():
@@ -299,8 +357,12 @@ def _contour(xs, ys, d, radius):
         return shapely.box(xs[0], ys[0], xs[-1], ys[-1])
     # Crossing points on horizontal edges (row j, between columns i and i+1) and vertical edges.
     th = _crossings(d[:, :-1], d[:, 1:], radius)
-    hx, hy = xs[:-1] + th * np.diff(xs), np.broadcast_to(ys[:, None], th.shape)
     tv = _crossings(d[:-1, :], d[1:, :], radius)
+    if jumps is not None and jumps.d0.size:
+        t = _jump_crossings(jumps, radius)
+        n_h = int(jumps.horizontal.sum())
+        th[jumps.horizontal], tv[jumps.vertical] = t[:n_h], t[n_h:]
+    hx, hy = xs[:-1] + th * np.diff(xs), np.broadcast_to(ys[:, None], th.shape)
     vx, vy = np.broadcast_to(xs[None, :], tv.shape), ys[:-1, None] + tv * np.diff(ys)[:, None]
     gx, gy = np.meshgrid(xs, ys)
     # Per cell, counter-clockwise: corner SW, edge S, corner SE, edge E, corner NE, edge N, corner NW, edge W.
@@ -333,7 +395,9 @@ def _contour(xs, ys, d, radius):
             if rows.size:
                 idx = [2 * c, 2 * c + 1, (2 * c - 1) % 8]
                 tri = np.stack([sx[rows][:, idx], sy[rows][:, idx]], -1).reshape(-1, 2)
-                pieces.append(shapely.polygons(shapely.linearrings(tri, indices=np.repeat(rows, 3))))
+                pieces.append(
+                    shapely.polygons(shapely.linearrings(tri, indices=np.repeat(np.arange(rows.size), 3)))
+                )
     polygons = np.concatenate(pieces)
     polygons = polygons[shapely.area(polygons) > 0]
     return _polygonal(shapely.union_all(polygons))
@@ -354,17 +418,20 @@ def field_reach_polygons(frame, distance_fn, radii_m, step_deg=None, pad_deg=FRA
 
     ``frame`` is ``(west, south, east, north)`` in degrees, or a geometry whose bounds plus ``pad_deg`` on
     every side are used. ``distance_fn(lons, lats)`` returns ``(distance_m, nearest_base_index)`` arrays,
-    inf (or nan) where unreachable; it is called once, on a grid of nodes spanning the frame. ``step_deg``
+    inf (or nan) where unreachable; it is called on a grid of nodes spanning the frame, then on a few points
+    along the grid edges where the field turns unreachable (:data:`JUMP_BISECTIONS` calls). ``step_deg``
     is the north-south node spacing in degrees of latitude; east-west spacing is ``step_deg`` / cos(middle
     latitude) degrees of longitude, so cells are about square on the ground. The default aims at
     :data:`CONTOUR_GRID_POINTS` evaluations.
 
     Method: marching squares. The boundary is placed on each cell edge whose ends straddle the radius, by
-    linear interpolation of the distances at its two nodes (at the middle of the edge when one end is
-    unreachable); the cells' inside parts are merged into one valid polygon. The boundary is good to about
-    one grid spacing (``error_m``: the cell diagonal on the ground; much better where the field is smooth,
-    where linear interpolation errs by a small fraction of a cell); features narrower than a cell, such as a
-    thin corridor between closed areas, can be missed. A radius covering no node gives an empty Polygon, one
+    linear interpolation of the distances at its two nodes; where one end is unreachable (the field jumps
+    to inf, e.g. at the edge of closed airspace), the jump is first located along the edge by bisection to
+    1/64 of its length, and the boundary put there or interpolated before it. The cells' inside parts are
+    merged into one valid polygon. The boundary is good to about one grid spacing (``error_m``: the cell
+    diagonal on the ground; much better where the field is smooth, where linear interpolation errs by a
+    small fraction of a cell, and along edges of unreachable areas that cross grid edges); features
+    narrower than a cell, such as a thin corridor between closed areas, can be missed. A radius covering no node gives an empty Polygon, one
     covering every node the whole frame.
     """
     west, south, east, north = _frame(frame, pad_deg)
@@ -380,22 +447,27 @@ def field_reach_polygons(frame, distance_fn, radii_m, step_deg=None, pad_deg=FRA
     gx, gy = np.meshgrid(xs, ys)
     dist, _ = distance_fn(gx.ravel(), gy.ravel())
     d = np.where(np.isnan(dist), np.inf, np.asarray(dist, dtype=float)).reshape(gy.shape)
+    jumps, extra = _find_jumps(xs, ys, d, distance_fn)
     radii = tuple(float(r) for r in np.atleast_1d(radii_m))
-    polygons = tuple(_contour(xs, ys, d, r) for r in radii)
+    polygons = tuple(_contour(xs, ys, d, r, jumps) for r in radii)
     step_lat, step_lon = float(ys[1] - ys[0]), float(xs[1] - xs[0])
     error_m = math.hypot(step_lat, step_lon * coslat) * _M_PER_DEG_LAT
-    return FieldReach(radii, polygons, (west, south, east, north), step_lat, step_lon, nx * ny, error_m)
+    frame = (west, south, east, north)
+    return FieldReach(radii, polygons, frame, step_lat, step_lon, nx * ny + extra, error_m, extra)
 
 
 @dataclass(frozen=True)
 class Uncovered:
     """The part of a region outside a reach polygon: ``geometry`` (valid, possibly empty) and its geodesic
-    area; ``parts`` are its pieces as ``(polygon, area_m2)``, largest first."""
+    area; ``parts`` are its pieces as ``(polygon, area_m2)``, largest first. Slivers narrower than the
+    ``min_width_m`` asked of :func:`uncovered_parts` are left out of all three; their total area is
+    ``slivers_area_m2``."""
 
     geometry: object
     area_m2: float
     region_area_m2: float
     parts: tuple
+    slivers_area_m2: float = 0.0
 
     @property
     def share(self):
@@ -403,17 +475,25 @@ class Uncovered:
         return self.area_m2 / self.region_area_m2 if self.region_area_m2 > 0 else 0.0
 
 
-def uncovered_parts(region_geometry, reach_polygon):
+def uncovered_parts(region_geometry, reach_polygon, min_width_m=0.0):
     """The region minus the reach polygon (e.g. from :func:`field_reach_polygons`), with geodesic areas.
 
     The reach polygon must span the region: whatever of the region lies outside it counts as uncovered.
+    With ``min_width_m`` > 0, pieces nowhere wider than about that (they vanish when shrunk by half of it,
+    taken as degrees of latitude) are set apart as slivers: a contour good to one grid spacing leaves such
+    slivers where it runs along the region's own border, e.g. ``min_width_m=reach.error_m / 2``.
     """
     rest = _polygonal(shapely.difference(region_geometry, reach_polygon))
-    parts = sorted(
-        ((p, geodesic_area(p)) for p in shapely.get_parts(rest) if not p.is_empty), key=lambda x: -x[1]
-    )
+    pieces = [p for p in shapely.get_parts(rest) if not p.is_empty]
+    slivers = 0.0
+    if min_width_m > 0 and pieces:
+        thin = shapely.is_empty(shapely.buffer(pieces, -min_width_m / 2 / _M_PER_DEG_LAT))
+        slivers = float(sum(geodesic_area(p) for p, t in zip(pieces, thin, strict=True) if t))
+        pieces = [p for p, t in zip(pieces, thin, strict=True) if not t]
+        rest = _polygonal(shapely.union_all(pieces)) if pieces else shapely.Polygon()
+    parts = sorted(((p, geodesic_area(p)) for p in pieces), key=lambda x: -x[1])
     area = float(sum(a for _, a in parts))
-    return Uncovered(rest, area, geodesic_area(region_geometry), tuple(parts))
+    return Uncovered(rest, area, geodesic_area(region_geometry), tuple(parts), slivers)
 
 
 @dataclass(frozen=True)

@@ -155,20 +155,22 @@ def test_disc_property(lon0, lat0, radius_km):
 
 
 def test_inf_half_plane():
-    """Everything east of 40 deg E unreachable: the contour is the disc cut at 40 deg E, to half a cell."""
+    """Everything east of 40 deg E unreachable: the contour is the disc cut at 40 deg E, the cut located by
+    bisection along the grid edges to 1/64 of a cell."""
     lon0, lat0, radius_m = 38.0, 34.0, 500e3
     frame = (28.0, 26.0, 48.0, 42.0)
     field = distance_from(lon0, lat0, unreachable=lambda lons, lats: lons > 40.0)
     result = coverage.field_reach_polygons(frame, field, [radius_m, 1e9])
     cut, everything = result.polygons
     assert cut.is_valid and everything.is_valid
-    assert cut.bounds[2] <= 40.0 + result.step_lon_deg / 2 + 1e-9
-    assert cut.bounds[2] >= 40.0 - result.step_lon_deg
+    assert cut.bounds[2] == pytest.approx(40.0, abs=result.step_lon_deg / 64)
+    assert 0 < result.jump_evaluations < result.evaluations
+    assert "bisection" in result.resolution
     expected = shapely.intersection(disc(lon0, lat0, radius_m), shapely.box(-180, -90, 40.0, 90))
     assert geod_area(cut) == pytest.approx(geod_area(expected), rel=0.03)
     # An infinite radius is still not reached where the field is inf.
-    assert everything.bounds[2] <= 40.0 + result.step_lon_deg / 2 + 1e-9
-    assert geod_area(everything) == pytest.approx(geod_area(shapely.box(28.0, 26.0, 40.0, 42.0)), rel=0.03)
+    assert everything.bounds[2] == pytest.approx(40.0, abs=result.step_lon_deg / 64)
+    assert geod_area(everything) == pytest.approx(geod_area(shapely.box(28.0, 26.0, 40.0, 42.0)), rel=0.002)
 
 
 def test_nan_counts_as_unreachable():
@@ -177,7 +179,7 @@ def test_nan_counts_as_unreachable():
         return np.where(np.asarray(lats) > 34.0, np.nan, d), i
 
     result = coverage.field_reach_polygons((30.0, 28.0, 46.0, 40.0), field, [600e3])
-    assert result.polygons[0].bounds[3] <= 34.0 + result.step_lat_deg / 2 + 1e-9
+    assert result.polygons[0].bounds[3] == pytest.approx(34.0, abs=result.step_lat_deg / 64)
 
 
 def test_radius_covering_nothing_and_everything():
@@ -227,6 +229,21 @@ def test_saddle_cell(radius, parts, area):
     (polygon,) = result.polygons
     assert polygon.is_valid
     assert len(shapely.get_parts(polygon)) == parts
+    assert polygon.area == pytest.approx(area)
+
+
+@pytest.mark.parametrize(("radius", "area"), [(4.0, 9 * 2 * 0.4**2 / 2), (6.0, 9 * (1 - 2 * 0.4**2 / 2))])
+def test_checkerboard_of_saddles(radius, area):
+    """Regression: saddle cells cut in two, scattered over the grid (ring indices must still be 0..n-1)."""
+
+    def field(lons, lats):
+        parity = (np.round(np.asarray(lons)) + np.round(np.asarray(lats))) % 2
+        return np.where(parity == 0, 0.0, 10.0), np.zeros(np.size(lons), int)
+
+    result = coverage.field_reach_polygons((0.0, 0.0, 3.0, 3.0), field, [radius], step_deg=1.0)
+    assert result.evaluations == 16
+    (polygon,) = result.polygons
+    assert polygon.is_valid
     assert polygon.area == pytest.approx(area)
 
 
@@ -281,6 +298,22 @@ def test_uncovered_strip_and_its_area():
     expected = geod_area(region) - geod_area(shapely.intersection(region, reach))
     assert uncovered.area_m2 == pytest.approx(expected, rel=1e-4)
     assert uncovered.share == pytest.approx(expected / geod_area(region), rel=1e-4)
+
+
+def test_slivers_set_apart():
+    """A strip 0.05 deg (~5 km) wide is a sliver at min_width 20 km; a 1 x 2 deg part is not."""
+    region = shapely.box(30.0, 33.0, 40.0, 35.0)
+    reach = shapely.union_all([shapely.box(31.0, 33.05, 41.0, 36.0), shapely.box(31.0, 32.0, 32.0, 33.05)])
+    west, strip = shapely.box(30.0, 33.0, 31.0, 35.0), shapely.box(32.0, 33.0, 40.0, 33.05)
+    uncovered = coverage.uncovered_parts(region, reach, min_width_m=20_000.0)
+    assert len(uncovered.parts) == 1
+    part, area = uncovered.parts[0]
+    assert part.equals(west) and uncovered.geometry.equals(west)
+    assert area == pytest.approx(geod_area(west), rel=1e-9) and uncovered.area_m2 == area
+    assert uncovered.slivers_area_m2 == pytest.approx(geod_area(strip), rel=1e-6)
+    plain = coverage.uncovered_parts(region, reach)
+    assert len(plain.parts) == 2 and plain.slivers_area_m2 == 0.0
+    assert plain.area_m2 == pytest.approx(uncovered.area_m2 + uncovered.slivers_area_m2, rel=1e-9)
 
 
 def test_nothing_reached_leaves_the_whole_region():
