@@ -1,43 +1,54 @@
-"""A standalone HTML report of a claim: verdict, conclusions, an SVG map of the flyable routes, the tables,
-the rules of the air and the sources. One file, no external resources (it opens on an air-gapped
-machine); every text that comes from a data or scenario file is HTML-escaped.
+"""A standalone HTML report of a claim: the two-part verdict, an SVG map (closed airspace, the flyable reach
+boundary for each published figure, the uncovered part of the region, the shortest legal routes and the
+recorded corridor), the tables, the record and the sources. One file, no external resources (it opens on
+an air-gapped machine); every text that comes from a data or scenario file is HTML-escaped.
 """
 
-import math
 from html import escape
 
 import shapely
 
-from .claims import conclusions
-from .maps import COLOURS, MapLayers, svg_map
+from .claimreport import (
+    cite,
+    coverage_table,
+    loads_table,
+    operations_table,
+    published_table,
+    record_table,
+    sensitivity_table,
+    targets_table,
+)
+from .maps import COLOURS, DASHES, MapLayers, svg_map
 from .regions import all_regions
-from .reports import claim_region_table, claim_target_table, fmt_number
 
 STYLE = """
 body { font-family: sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }
 blockquote { border-left: 4px solid #999; margin: 1em 0; padding: 0.2em 1em; color: #333; background: #f7f7f7; }
-.verdict { font-size: 1.15em; font-weight: bold; padding: 0.6em 1em; border-radius: 4px; background: #fff4d6; }
+.verdict { font-size: 1.1em; font-weight: bold; padding: 0.6em 1em; border-radius: 4px; background: #fff4d6; }
+.summary { font-size: 1.15em; padding: 0.6em 1em; border-left: 4px solid #c0392b; }
 table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
+.scroll { overflow-x: auto; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.5em; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 th { background: #eee; }
+svg { max-width: 100%; height: auto; }
 .legend span { display: inline-block; margin-right: 1.2em; }
 .swatch { display: inline-block; width: 1em; height: 1em; vertical-align: middle; margin-right: 0.3em; }
 """
 
 
-def _table(headings, rows, numeric=()):
-    head = "".join(f"<th>{escape(h)}</th>" for h in headings)
+def _table(table):
+    head = "".join(f"<th>{escape(h)}</th>" for h in table.headings)
     body = "".join(
         "<tr>"
         + "".join(
-            f'<td class="num">{escape(c)}</td>' if i in numeric else f"<td>{escape(c)}</td>"
+            f'<td class="num">{escape(c)}</td>' if i in table.numeric else f"<td>{escape(c)}</td>"
             for i, c in enumerate(r)
         )
         + "</tr>"
-        for r in rows
+        for r in table.rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
 
 
 def _map(result, catalog):
@@ -46,22 +57,26 @@ def _map(result, catalog):
     shown = [s.claim_base, *([s.claim_alternative] if s.claim_alternative else [])]
     for k, base in enumerate(shown):
         for target in s.targets:
-            route = result.routes.get((base.label, target.label))
-            if route is not None:
-                name = f"{base.label} to {target.label}: {route.length_m / 1000:,.0f} km"
-                layers.routes.append((name, route.lons, route.lats, k))
+            for variant, style in (("legal", "route"), ("corridor", "corridor")):
+                route = result.routes.get((variant, base.label, target.label))
+                if route is not None:
+                    name = f"{base.label} to {target.label} ({variant}): {route.length_m / 1000:,.0f} km"
+                    layers.routes.append((name, route.lons, route.lats, k, style))
+    for base_label, variant, k, reach in result.layers.get("reach", []):
+        if variant != "legal":
+            continue
+        for band, outline in zip(("low", "nominal", "high"), reach.outlines(), strict=True):
+            layers.reach.append((f"{base_label}: {band} radius, legal routes", outline, band, k))
+    for band, geometry in result.layers.get("uncovered", []):
+        if band == "nominal":
+            layers.uncovered.append((f"out of reach under the {band} figure", geometry))
     layers.points += [(b.label, b.lon, b.lat, "base") for b in s.bases]
     layers.points += [(t.label, t.lon, t.lat, "target") for t in s.targets]
-    for case in result.regions:
-        if (
-            case.base.label == s.claim_base.label
-            and case.region.id == s.claim_region.id
-            and case.payload.payload_kg is None
-        ):
-            lon, lat = case.flyable_far_point
-            if math.isfinite(case.flyable_far_m):
-                label = f"farthest from {s.claim_base.label}: {case.flyable_far_m / 1000:,.0f} km flown"
-                layers.points.append((label, lon, lat, "farthest"))
+    for row in result.data["coverage"]:
+        if row["base"] == s.claim_base.label and row["routes"] == "legal" and row["farthest_km"]:
+            point = row["farthest_point"]
+            label = f"farthest from {s.claim_base.label}: {row['farthest_km']:,.0f} km by legal route"
+            layers.points.append((label, point["lon"], point["lat"], "farthest"))
             break
     closed = {r.id for r in s.routing.avoid}
     focus = {r.id for r in s.regions}
@@ -73,74 +88,152 @@ def _map(result, catalog):
             continue
         style = "closed" if region.id in closed else "focus" if region.id in focus else "land"
         layers.regions.append((region.name, region.geometry, style))
+    if result.layers.get("closed") is not None:
+        layers.regions.append(
+            ("closed airspace (land and territorial sea)", result.layers["closed"], "closed")
+        )
     return svg_map(layers, title=s.title)
+
+
+def _legend(s):
+    items = [
+        f'<span><i class="swatch" style="background:{COLOURS["closed"]}"></i>closed airspace (land and territorial sea)</span>',
+        f'<span><i class="swatch" style="background:{COLOURS["focus"]}"></i>region in question</span>',
+        f'<span><i class="swatch" style="background:{COLOURS["uncovered"]};opacity:0.5"></i>out of reach on legal routes, nominal figure</span>',
+        "<span>&#9632; base</span><span>&#9679; target</span>",
+        f'<span><b style="color:{COLOURS["farthest"]}">&#9670;</b> farthest point by legal route</span>',
+    ]
+    shown = [s.claim_base, *([s.claim_alternative] if s.claim_alternative else [])]
+    for k, base in enumerate(shown):
+        colour = COLOURS["route"][k % len(COLOURS["route"])]
+        items.append(
+            f'<span><svg width="28" height="8"><line x1="0" y1="4" x2="28" y2="4" stroke="{colour}" stroke-width="2"/></svg> '
+            f"shortest legal routes from {escape(base.label)}</span>"
+        )
+        if any(c.base.label == base.label for c in s.corridors):
+            items.append(
+                f'<span><svg width="28" height="8"><line x1="0" y1="4" x2="28" y2="4" stroke="{colour}" stroke-width="2" '
+                f'stroke-dasharray="{DASHES["corridor"]}"/></svg> recorded corridor from {escape(base.label)}</span>'
+            )
+    for band in ("low", "nominal", "high"):
+        items.append(
+            f'<span><svg width="28" height="8"><line x1="0" y1="4" x2="28" y2="4" stroke="#555" stroke-width="2" '
+            f'stroke-dasharray="{DASHES[band]}"/></svg> reach boundary, {band} figure (legal routes)</span>'
+        )
+    return '<p class="legend">' + "".join(items) + "</p>"
+
+
+def _link(source):
+    """A source as escaped HTML with its URL as a link (http(s) only)."""
+    text = escape(cite({**source, "url": None}))
+    url = source.get("url")
+    if url and url.startswith(("http://", "https://")):
+        return f'{text} (<a href="{escape(url, quote=True)}">{escape(url)}</a>)'
+    return text
 
 
 def claim_html(result, catalog):
     """The claim report as one HTML document (string)."""
+    d = result.data
     s = result.scenario
-    overall, sentences = conclusions(result)
+    v = d["verdict"]
+    claim = d["claim"]
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{escape(s.title)}</title><style>{STYLE}</style></head><body>",
-        f"<h1>{escape(s.title)}</h1>",
-        f"<blockquote><p>{escape(s.claim_text)}</p><p>— {escape(s.claim_source)}</p></blockquote>",
-        f"<p><strong>Question.</strong> {escape(s.question)}</p>",
-        f'<p class="verdict">{escape(overall)}</p>',
-        "<ul>" + "".join(f"<li>{escape(x)}</li>" for x in sentences) + "</ul>",
-        "<h2>Map: flyable routes</h2>",
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(d['title'])}</title><style>{STYLE}</style></head><body>",
+        f"<h1>{escape(d['title'])}</h1>",
+        f"<blockquote><p>{escape(claim['text'])}</p><p>— {_link(claim['source'])}</p></blockquote>",
+        f"<p><strong>Question.</strong> {escape(d['question'])}</p>",
+        f'<p class="summary">{escape(v["summary"])}</p>',
+        f"<h2>(a) Range: can it reach anywhere in {escape(claim['region_name'])}?</h2>",
+        f'<p class="verdict">{escape(v["range"]["text"])}</p>',
+        "<ul>" + "".join(f"<li>{escape(x)}</li>" for x in v["range"]["findings"]) + "</ul>",
+        f"<h2>(b) Operational value: was there a reason to fly from {escape(claim['alternative'] or '')}?</h2>",
+        f'<p class="verdict">{escape(v["operational"]["text"])}</p>',
+        "<ul>" + "".join(f"<li>{escape(x)}</li>" for x in v["operational"]["findings"]) + "</ul>",
+        "<h2>Map: flyable reach, routes and the uncovered part</h2>",
         _map(result, catalog),
-        '<p class="legend">'
-        f'<span><i class="swatch" style="background:{COLOURS["closed"]}"></i>closed airspace</span>'
-        f'<span><i class="swatch" style="background:{COLOURS["focus"]}"></i>region in question</span>'
-        "<span>&#9632; base</span><span>&#9679; target</span>"
-        f'<span><b style="color:{COLOURS["farthest"]}">&#9670;</b> farthest point of the region by flyable route</span>'
-        f'<span><i class="swatch" style="background:{COLOURS["route"][0]}"></i>flyable routes from '
-        f"{escape(s.claim_base.label)}</span>"
-        + (
-            f'<span><i class="swatch" style="background:{COLOURS["route"][1]}"></i>flyable routes from '
-            f"{escape(s.claim_alternative.label)}</span>"
-            if s.claim_alternative
-            else ""
-        )
-        + "</p>",
+        _legend(s),
         "<h2>Rules of the air</h2><ul>",
     ]
-    for region in s.routing.avoid:
-        source = s.closed_sources[region.id]
+    for c in d["rules"]["closed"]:
         parts.append(
-            f"<li><strong>{escape(region.name)}</strong>: {escape(s.routing.reasons[region.id])} ({escape(source.cite())})</li>"
+            f"<li><strong>{escape(c['name'])}</strong>: {escape(c['reason'])} ({_link(c['source'])})</li>"
         )
-    if not s.routing.avoid:
+    if not d["rules"]["closed"]:
         parts.append("<li>No airspace is closed in this scenario.</li>")
     parts.append("</ul>")
-    for region in s.regions:
-        table = claim_region_table(result, region)
-        parts.append(f"<h2>Coverage of {escape(region.name)}</h2>")
-        parts.append(_table(table.headings, table.rows, numeric=table.numeric))
-        parts.append(f"<p>Flyable coverage: {escape(result.resolution.get(region.id, ''))}.</p>")
-    if result.targets:
-        table = claim_target_table(result)
-        parts.append("<h2>Targets</h2>")
-        if s.targets_note:
-            parts.append(f"<p>{escape(s.targets_note)}</p>")
-        parts.append(_table(table.headings, table.rows, numeric=table.numeric))
-    parts.append("<h2>Where the numbers come from</h2><ul>")
-    for airframe in s.airframes:
-        cites = "; ".join(x.cite() for x in airframe.combat_radius.sources if x.reliability != "D")
+    if d["rules"]["territorial_sea_nm"]:
         parts.append(
-            f"<li>{escape(airframe.name)} combat radius: {escape(cites)} ({escape(airframe.origin)})</li>"
+            f"<p>Closed airspace is each closed country's land plus its territorial sea, "
+            f"{d['rules']['territorial_sea_nm']:g} nm off its own coast (never across a land border). "
+            + (
+                f"Safety stand-off beyond that: {d['rules']['standoff_km']:g} km."
+                if d["rules"]["standoff_km"]
+                else "No safety stand-off beyond that."
+            )
+            + "</p>"
         )
-    for case in s.payloads[1:]:
+    if d["rules"]["note"]:
+        parts.append(f"<p>{escape(d['rules']['note'])}</p>")
+    for c in d["rules"]["corridors"]:
         parts.append(
-            f"<li>{escape(case.name)} load, {fmt_number(case.payload_kg)} kg: {escape(case.note)}</li>"
+            f"<p><strong>Recorded corridor from {escape(c['base'])}</strong>: {escape(c['name'])}. {escape(c['note'])} "
+            f"({_link(c['source'])})</p>"
         )
-    parts.append(f"<li>Scenario file: {escape(s.origin)}</li>")
+    parts.append(f"<h2>Coverage of {escape(claim['region_name'])} under the published radius</h2>")
+    parts.append(_table(coverage_table(d)))
+    if d["sensitivity"]:
+        parts.append("<h3>Sensitivity: each closure lifted in turn</h3>" + _table(sensitivity_table(d)))
+    if d["loads"]["cases"]:
+        parts.append(
+            "<h3>Loads, and the load the published radius is for</h3><p>No source states the load behind the "
+            "published radius; each load is modelled under each stated assumption (modelled radii, drag of "
+            "external stores ignored).</p>"
+        )
+        parts.append(_table(loads_table(d)))
+        parts.append(
+            "<ul>"
+            + "".join(f"<li>{escape(c['name'])}: {escape(c['note'])}</li>" for c in d["calibrations"])
+            + "</ul>"
+        )
+    if d["record"]["sorties"]:
+        parts.append("<h2>The record: sorties flown</h2>" + _table(record_table(d)))
+        parts.append(
+            "<ul>"
+            + "".join(
+                f"<li>{escape(x['date'])} {escape(x['target'])}: {_link(x['source'])}</li>"
+                for x in d["record"]["sorties"]
+            )
+            + "</ul>"
+        )
+    if d["published"]:
+        parts.append("<h3>Distances and durations published at the time</h3>" + _table(published_table(d)))
+    parts.append("<h2>Operations per basing option</h2>")
+    ops = d["operations"]
+    if ops["ground_time_note"]:
+        parts.append(
+            f"<p>Ground time between sorties: {ops['ground_time_h']:g} h. {escape(ops['ground_time_note'])}</p>"
+        )
+    parts.append(_table(operations_table(d)))
+    parts.append(_table(targets_table(d)))
+    parts.append("<h2>Context from the record (not computed)</h2><ul>")
+    parts += [f"<li>{escape(c['text'])} ({_link(c['source'])})</li>" for c in d["context"]]
+    parts.append("</ul><h2>Where the numbers come from</h2><ul>")
+    for frame_id, f in d["figures"].items():
+        band = " / ".join(f"{f['combat_radius_km'][b]:,.0f}" for b in ("low", "nominal", "high"))
+        parts.append(
+            f"<li>{escape(f['name'])}: combat radius {band} km ({escape(f['conditions'])}); {escape(f['file'])} "
+            f"(<code>rangecalc airframes {escape(frame_id)}</code>)</li>"
+        )
+    parts.append(f"<li>Scenario: {escape(d['file'])}</li>")
     parts.append("<li>Borders: Natural Earth 4.1.0 admin-0 1:50m (public domain); de facto lines.</li>")
     parts.append("<li>Bases: OurAirports, airportsdata, Wikipedia; targets: GeoNames (CC BY 4.0).</li></ul>")
     parts.append(
-        "<p>Made with rangecalc. Margins are combat radius minus the distance flown; positive means in reach.</p>"
+        "<p>Made with rangecalc. Route-dependent and modelled distances to 10 km, shares to 1 %, times to 5 "
+        "minutes (docs/precision.md); full precision in the JSON output.</p>"
     )
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"

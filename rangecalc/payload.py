@@ -17,10 +17,11 @@ Two methods, in order of preference:
 No modelled radius exceeds the highest published radius (the model spreads the published band over
 payloads; it does not extend it). Assumptions (stated in every output that uses the model): nominal masses; a fuel reserve of
 :data:`RESERVE_FRACTION` of internal fuel at landing; the same cruise efficiency out and back; drag of
-external stores ignored (so heavy external loads are optimistic). When the file does not state the
-payload at which the published radius applies, the band is widened to cover every reference load: the
-low radius is calibrated as if the published figure were for no payload, the high as if it were for the
-maximum payload, the nominal at half the maximum payload.
+external stores ignored (so heavy external loads are optimistic).
+
+The model never ties a published radius to a load that no source states. When the airframe file gives no
+``reference_payload_kg`` and no published pairs, the caller must state the reference load as an
+assumption (``reference_payload_kg=``; a scenario's ``[[calibrations]]``), and the result says so.
 """
 
 from dataclasses import dataclass
@@ -82,11 +83,13 @@ def max_payload_kg(airframe):
     return None if figure is None else figure.nominal
 
 
-def radius_at_payload(airframe, payload_kg):
+def radius_at_payload(airframe, payload_kg, reference_payload_kg=None):
     """Combat radius band (m) of ``airframe`` at ``payload_kg``, as a :class:`RadiusAtPayload`.
 
-    Raises :class:`UsageError` for a negative payload or one above the airframe's maximum payload, or when
-    the file lacks what the model needs.
+    ``reference_payload_kg`` states, as an assumption, the load the published radius is for; it is needed
+    (and only used) when the file states none and has no published pairs. Raises :class:`UsageError` for
+    a negative payload or one above the airframe's maximum payload, when the file lacks what the model
+    needs, or when the reference load is neither published nor given.
     """
     payload_kg = float(payload_kg)
     limit = max_payload_kg(airframe)
@@ -126,20 +129,24 @@ def radius_at_payload(airframe, payload_kg):
     else:
         radius = airframe.combat_radius
         if radius.reference_payload_kg is not None:
-            refs = (radius.reference_payload_kg,) * 3
-            assumptions.append(f"calibrated on the published radius at {radius.reference_payload_kg:,.0f} kg")
-        else:
-            if limit is None:
+            reference = radius.reference_payload_kg
+            assumptions.append(f"calibrated on the published radius at {reference:,.0f} kg")
+        elif reference_payload_kg is not None:
+            reference = float(reference_payload_kg)
+            if not np.isfinite(reference) or reference < 0 or (limit is not None and reference > limit):
                 raise UsageError(
-                    f"{airframe.origin}: the combat radius states no reference payload and there is no "
-                    "max_payload_kg to bracket it; add reference_payload_kg"
+                    f"the reference load must be between 0 and the maximum payload, got {reference!r} kg"
                 )
-            refs = (0.0, limit / 2, limit)
             assumptions.append(
-                "no source states the payload behind the published radius: low calibrated as if it were "
-                f"for no payload, nominal for {limit / 2:,.0f} kg, high for the maximum {limit:,.0f} kg"
+                f"ASSUMED, not published: the published radius is taken to be for {reference:,.0f} kg"
             )
-        calibration = {b: (ref, r) for b, ref, r in zip(BANDS, refs, radius.values(), strict=True)}
+        else:
+            raise UsageError(
+                f"{airframe.origin}: no source states the load behind the {airframe.name}'s published combat "
+                "radius, so rangecalc will not model a radius at another load; state the load you assume the "
+                "radius is for (a scenario's [[calibrations]]), or use the published radius without a payload"
+            )
+        calibration = {b: (reference, r) for b, r in zip(BANDS, radius.values(), strict=True)}
     lp = float(log_mass_ratio(payload_kg, mtow, empty, fuel))
     radius_km = []
     for band in BANDS:
@@ -190,3 +197,50 @@ def model_summary(airframe, steps=5):
         "assumptions": list(reference.assumptions),
         "table": table,
     }
+
+
+def cruise_constant_m(airframe, result):
+    """The Breguet constant K (m) per band behind a modelled :class:`RadiusAtPayload`: ``r = K L(p)``."""
+    mtow, empty, fuel = _masses(airframe)
+    return tuple(
+        r_km * 1000 / float(log_mass_ratio(p, mtow, empty, fuel)) for p, r_km in result.calibration.values()
+    )
+
+
+def sortie_fuel_kg(airframe, payload_kg, distance_m, k_m):
+    """Fuel (kg) burned on a sortie out to ``distance_m`` and back, dropping ``payload_kg`` at the far end,
+    under the mass-ratio model with constant ``k_m`` (array in/out over distance or K).
+
+    Take-off with full internal fuel (cut at the maximum take-off mass), as in the radius model; the fuel
+    reserve is not burned. Returns inf where the sortie cannot be flown on the fuel carried.
+    """
+    mtow, empty, fuel = _masses(airframe)
+    p = float(payload_kg)
+    loaded = min(fuel, mtow - empty - p)
+    w0 = empty + p + loaded
+    decay = np.exp(-np.asarray(distance_m, float) / np.asarray(k_m, float))
+    w2 = (w0 * decay - p) * decay
+    burned = w0 - p - w2
+    return np.where(burned <= loaded - RESERVE_FRACTION * fuel, burned, np.inf)
+
+
+def payload_for_radius(airframe, distance_m, reference_payload_kg=None, band=1):
+    """The largest payload (kg) whose modelled radius (``band`` 0 low, 1 nominal, 2 high) reaches
+    ``distance_m``: the maximum payload when even that reaches, None when not even an empty aircraft does.
+    Bisection on the (non-increasing) modelled radius, to 10 kg."""
+    limit = max_payload_kg(airframe)
+    if limit is None:
+        raise UsageError(f"{airframe.origin}: the file gives no max_payload_kg")
+
+    def radius(p):
+        return radius_at_payload(airframe, p, reference_payload_kg).radius_m[band]
+
+    if radius(limit) >= distance_m:
+        return float(limit)
+    if radius(0.0) < distance_m:
+        return None
+    lo, hi = 0.0, float(limit)
+    while hi - lo > 10.0:
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if radius(mid) >= distance_m else (lo, mid)
+    return lo

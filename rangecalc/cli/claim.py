@@ -7,7 +7,7 @@ import click
 from ..claims import DEFAULT_SCENARIO, evaluate, load_scenario
 from ..data import load_catalog
 from ..htmlreport import claim_html
-from ..reports import claim_dict, claim_document
+from ..claimreport import claim_dict, claim_document
 from .options import data_dir_option, emit, force_option, format_option, output_option
 
 
@@ -18,9 +18,11 @@ from .options import data_dir_option, emit, force_option, format_option, output_
 @output_option
 @force_option
 def claim_cmd(scenario, fmt, data_dir, output, force):
-    """Evaluate SCENARIO (an id from scenarios/ or a path to a scenario TOML file): the claim, direct and
-    flyable distances and margins per base, target, figure and payload, coverage of the whole region,
-    time saved, and a conclusion written from the numbers.
+    """Evaluate SCENARIO (an id from scenarios/ or a path to a scenario TOML file) and judge its claim in
+    two parts: (a) range -- coverage of the region on direct, shortest legal and recorded-corridor routes,
+    what the recorded sorties prove, what each load assumption changes; (b) operational value -- flight
+    times, sortie rates, modelled fuel and payload, base factors per basing option. Every sentence is
+    written from the numbers; every source is the scenario's.
 
     \b
     Examples:
@@ -29,7 +31,7 @@ def claim_cmd(scenario, fmt, data_dir, output, force):
       rangecalc claim --format html -o hamadan.html    (a standalone page with a map)
     """
     catalog = load_catalog(data_dir)
-    result = evaluate(load_scenario(scenario, catalog))
+    result = evaluate(load_scenario(scenario, catalog), catalog)
     if fmt == "json":
         emit(json.dumps(claim_dict(result), indent=2, ensure_ascii=False) + "\n", output, force)
     elif fmt == "html":
