@@ -337,10 +337,11 @@ def resolve_scope(
     standoff=None,
     default_targets=None,
     command="this command",
+    territorial_sea=None,
 ):
-    """Resolve ``--targets``, ``--region``, ``--avoid``, ``--via`` and ``--standoff`` text into a
-    :class:`Scope`. Without targets and region, ``default_targets`` (a target set id) is used, or, when
-    it is None, that is a usage error."""
+    """Resolve ``--targets``, ``--region``, ``--avoid``, ``--via``, ``--standoff`` and
+    ``--territorial-sea`` text into a :class:`Scope`. Without targets and region, ``default_targets`` (a
+    target set id) is used, or, when it is None, that is a usage error."""
     from .regions import resolve_region
     from .routes import routing_from_text
 
@@ -350,4 +351,5 @@ def resolve_scope(
         targets = default_targets
     label, places = resolve_targets(targets, catalog) if targets is not None else ("", [])
     area = resolve_region(region, catalog) if region is not None else None
-    return Scope(label, places, area, routing_from_text(avoid, via, standoff, catalog))
+    routing = routing_from_text(avoid, via, standoff, catalog, territorial_sea=territorial_sea)
+    return Scope(label, places, area, routing)

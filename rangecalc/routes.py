@@ -757,7 +757,9 @@ def routing_from_text(avoid=None, via=(), standoff=None, catalog=None, reasons=N
             raise UsageError("--standoff needs --avoid: it is the distance kept from closed airspace")
     sea_m, land = 0.0, ()
     if territorial_sea is not None:
-        sea_m = parse_quantity(territorial_sea, DISTANCE_UNITS, None, "--territorial-sea")
+        sea_m = 0.0
+        if not _is_zero(territorial_sea):  # a bare 0 needs no unit
+            sea_m = parse_quantity(territorial_sea, DISTANCE_UNITS, None, "--territorial-sea")
         if not regions:
             raise UsageError(
                 "--territorial-sea needs --avoid: it is the closed countries' airspace over the sea"
@@ -765,6 +767,13 @@ def routing_from_text(avoid=None, via=(), standoff=None, catalog=None, reasons=N
         if sea_m > 0:
             land = _other_land(regions, all_regions(catalog).values())
     return Routing(tuple(regions), tuple(points), standoff_m, dict(reasons or {}), sea_m, land)
+
+
+def _is_zero(text):
+    try:
+        return float(text) == 0.0
+    except (TypeError, ValueError):
+        return False
 
 
 def _other_land(closed, regions):

@@ -27,6 +27,7 @@ def compare_cmd(
     avoid,
     via,
     standoff,
+    territorial_sea,
     units,
     model,
     fmt,
@@ -46,7 +47,16 @@ def compare_cmd(
     catalog = load_catalog(data_dir)
     frame = catalog.airframe(airframe)
     places = [resolve_place(b, catalog) for b in bases]
-    scope = resolve_scope(catalog, targets, region, avoid, via, standoff, default_targets="syria")
+    scope = resolve_scope(
+        catalog,
+        targets,
+        region,
+        avoid,
+        via,
+        standoff,
+        default_targets="syria",
+        territorial_sea=territorial_sea,
+    )
     result = compare(
         frame,
         places,
@@ -87,6 +97,7 @@ def table_cmd(
     avoid,
     via,
     standoff,
+    territorial_sea,
     units,
     model,
     fmt,
@@ -105,7 +116,9 @@ def table_cmd(
     catalog = load_catalog(data_dir)
     frames = [catalog.airframe(a) for a in _split(airframe_list, "--airframes")]
     places = [resolve_place(b, catalog) for b in _split(base_list, "--bases")]
-    scope = resolve_scope(catalog, targets, region, avoid, via, standoff, command="table")
+    scope = resolve_scope(
+        catalog, targets, region, avoid, via, standoff, command="table", territorial_sea=territorial_sea
+    )
     target_places, area, routing = scope.targets, scope.region, scope.routing
     steps = reach_table_rows(frames, places, target_places, area, payload, model, routing)
     rows = []

@@ -38,7 +38,14 @@ region_option = click.option(
 
 
 def routing_options(command):
-    """--avoid, --via and --standoff, shared by every command that flies somewhere."""
+    """--avoid, --via, --standoff and --territorial-sea, shared by every command that flies somewhere."""
+    command = click.option(
+        "--territorial-sea",
+        default=None,
+        metavar="DISTANCE",
+        help="Closed airspace also covers the sea this far off closed coasts, e.g. 12nm (UNCLOS; "
+        "never over other countries' land, cut at median lines; needs --avoid).",
+    )(command)
     command = click.option(
         "--standoff",
         default=None,

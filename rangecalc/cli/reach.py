@@ -24,6 +24,7 @@ def reach_cmd(
     avoid,
     via,
     standoff,
+    territorial_sea,
     units,
     model,
     fmt,
@@ -46,12 +47,22 @@ def reach_cmd(
       rangecalc reach tu22m3 mozdok
       rangecalc reach tu22m3 mozdok --region SY --payload 12t
       rangecalc reach tu22m3 mozdok --avoid TUR,GEO,AZE --standoff 25km
+      rangecalc reach tu22m3 mozdok --avoid TUR,GEO,AZE --territorial-sea 12nm
       rangecalc reach su34 hamadan --targets aleppo,raqqa,33.5,36.3 --format json
     """
     catalog = load_catalog(data_dir)
     frame = catalog.airframe(airframe)
     origin = resolve_place(base, catalog)
-    scope = resolve_scope(catalog, targets, region, avoid, via, standoff, default_targets="syria")
+    scope = resolve_scope(
+        catalog,
+        targets,
+        region,
+        avoid,
+        via,
+        standoff,
+        default_targets="syria",
+        territorial_sea=territorial_sea,
+    )
     result = reach(
         frame,
         origin,

@@ -28,19 +28,23 @@ from .options import (
 @data_dir_option
 @output_option
 @force_option
-def route_cmd(origin, destination, avoid, via, standoff, units, fmt, data_dir, output, force):
-    """The shortest route from ORIGIN to DESTINATION that avoids closed airspace (--avoid), keeps a
-    stand-off distance from it (--standoff) and passes through waypoints in order (--via): its length,
+def route_cmd(
+    origin, destination, avoid, via, standoff, territorial_sea, units, fmt, data_dir, output, force
+):
+    """The shortest route from ORIGIN to DESTINATION that avoids closed airspace (--avoid, with
+    --territorial-sea its coastal airspace too), keeps a stand-off distance from it (--standoff) and
+    passes through waypoints in order (--via): its length,
     legs, the countries it crosses and for how far, and its polyline (--format geojson for a map).
 
     \b
     Example:
       rangecalc route mozdok damascus --avoid TUR,GEO,AZE --format geojson -o route.geojson
+      rangecalc route mozdok "deir ez-zor" --avoid TUR,GEO,AZE --territorial-sea 12nm
     """
     catalog = load_catalog(data_dir)
     start = resolve_place(origin, catalog)
     end = resolve_place(destination, catalog)
-    routing = routing_from_text(avoid, via, standoff, catalog)
+    routing = routing_from_text(avoid, via, standoff, catalog, territorial_sea=territorial_sea)
     route = plan_route(start, end, routing, catalog)
     if fmt == "json":
         text = json.dumps(route_report_dict(start, end, route, routing, units), indent=2, ensure_ascii=False)
