@@ -611,11 +611,14 @@ def _nearer_to(others, land_xy, width):
     seeds, first = np.unique(seeds, axis=0, return_index=True)
     is_theirs = first >= len(own)
     band = shapely.buffer(others, width)
-    cells = shapely.voronoi_polygons(
-        shapely.multipoints(seeds), extend_to=shapely.union(band, land_xy).envelope, ordered=True
+    points = shapely.points(seeds)
+    cells = shapely.get_parts(
+        shapely.voronoi_polygons(shapely.multipoints(points), extend_to=shapely.union(band, land_xy).envelope)
     )
-    cells = shapely.get_parts(cells)
-    return shapely.intersection(shapely.coverage_union_all(cells[is_theirs]), band)
+    # Each cell holds its own seed inside it (shapely < 2.1 cannot return the cells in seed order).
+    cell, seed = shapely.STRtree(points).query(cells, predicate="contains")
+    mine = cell[is_theirs[seed]]
+    return shapely.intersection(shapely.coverage_union_all(cells[mine]), band)
 
 
 def _dijkstra(graph, extra, source, to_sink, sink):
