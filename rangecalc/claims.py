@@ -258,7 +258,9 @@ def load_scenario(name, catalog):
         check.fail("claim.region", f"{claim_region.id!r} is not in scope.regions")
     claim_source = check.get(claim, "source", (dict, str), "claim")
     if isinstance(claim_source, str):  # a plain citation
-        claim_source = {"title": claim_source, "publication": claim_source, "states": claim_text_of(claim)}
+        if not claim_source.strip():
+            check.fail("claim.source", "must not be empty")
+        claim_source = {"title": claim_source, "publication": claim_source, "states": claim_source}
     claim_evidence = check.evidence(claim_source, "claim.source", "claim")
 
     airspace = check.get(doc, "airspace", (dict,), "", required=False, default={})

@@ -38,3 +38,18 @@ def run_json(run):
         return json.loads(run(*args, "--format", "json").stdout)
 
     return invoke
+
+
+@pytest.fixture(scope="session")
+def stated_load_dir(tmp_path_factory):
+    """A user data folder whose tu22m3.toml states, as a what-if, that the published radius is for 12 t (no
+    source does: the bundled file refuses payload modelling without that statement)."""
+    folder = tmp_path_factory.mktemp("stated") / "data"
+    (folder / "airframes").mkdir(parents=True)
+    text = (Path(__file__).parents[1] / "airframes" / "tu22m3.toml").read_text()
+    marker = "[figures.combat_radius_km]\n"
+    assert marker in text
+    (folder / "airframes" / "tu22m3.toml").write_text(
+        text.replace(marker, marker + "reference_payload_kg = 12000\n", 1)
+    )
+    return folder

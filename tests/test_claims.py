@@ -1,5 +1,5 @@
-"""Scenarios and claims: validation, a hand-derivable scenario, verdicts written from the numbers, and the
-bundled Hamadan 2016 scenario.
+"""Scenarios and claims: validation, a hand-derivable scenario, the two-part verdict written from the
+numbers, the record as evidence, load calibrations, precision, and the bundled Hamadan 2016 scenario.
 
 The hand-derivable scenario: the Test Jet (combat radius 1,000 / 1,200 / 1,500 km) at Null Island Field
 (0, 0); the claim's region is a 1 x 1 degree patch (lon 7..8, lat -0.5..0.5) on the equator east of it;
@@ -25,11 +25,12 @@ import pytest
 from click.testing import CliRunner
 from geographiclib.geodesic import Geodesic
 
-from rangecalc.claims import conclusions, evaluate, load_scenario
+from rangecalc.claimreport import claim_dict, claim_document
+from rangecalc.claims import evaluate, load_scenario
+from rangecalc.precision import duration, km10, percent, tonnes
 from rangecalc.cli import cli
 from rangecalc.data import load_catalog
 from rangecalc.errors import DataError
-from rangecalc.reports import claim_dict
 
 ROOT = Path(__file__).parents[1]
 GOOD_DATA = Path(__file__).parent / "data" / "good"
@@ -189,6 +190,7 @@ def write_scenario(folder, doc, name="scenario.toml"):
 # --- (a) validation -------------------------------------------------------------------------------------
 
 
+
 @pytest.fixture(scope="module")
 def catalog(tmp_path_factory):
     return load_catalog(make_data(tmp_path_factory.mktemp("validation") / "data"))
@@ -248,7 +250,7 @@ BROKEN = {
     ),
     "payloads entry not a table": (
         lambda d: d.update(payloads=["bombs"]),
-        "payloads[0]: must be a table with name, payload_kg and note",
+        "payloads[0]: must be a table with name, note, payload_kg",
     ),
     "negative payload": (
         lambda d: d["payloads"][0].update(payload_kg=-5),
@@ -256,7 +258,7 @@ BROKEN = {
     ),
     "unknown top-level key": (
         lambda d: d.update(colour="red"),
-        "colour: unknown key; accepted: airspace, claim, id, payloads, question, scope, title",
+        "colour: unknown key; accepted: airspace, base_notes, calibrations, claim, context, corridors, id, operations",
     ),
     "unknown key in claim": (
         lambda d: d["claim"].update(sauce="x"),
@@ -355,367 +357,323 @@ def test_payload_names_must_be_unique(tmp_path, catalog):
         load_scenario(str(path), catalog)
 
 
-# --- (b) a hand-derivable scenario ----------------------------------------------------------------------
+
+MASSJET = """
+id = "massjet"
+name = "Mass Jet"
+role = "test airframe"
+notes = "Not a real aircraft; masses for the payload model, radius load not stated."
+
+[refuelling]
+in_flight = false
+note = "Made up."
+sources = ["handbook"]
+
+[figures.combat_radius_km]
+low = 1000
+nominal = 1340
+high = 1500
+conditions = "load not stated"
+sources = ["handbook"]
+
+[figures.cruise_speed_kmh]
+low = 900
+nominal = 900
+high = 900
+conditions = "made up"
+sources = ["handbook"]
+
+[figures.max_payload_kg]
+low = 8000
+nominal = 8000
+high = 8000
+conditions = "made up"
+sources = ["handbook"]
+
+[figures.max_takeoff_mass_kg]
+low = 30000
+nominal = 30000
+high = 30000
+conditions = "made up"
+sources = ["handbook"]
+
+[figures.empty_mass_kg]
+low = 12000
+nominal = 12000
+high = 12000
+conditions = "made up"
+sources = ["handbook"]
+
+[figures.internal_fuel_kg]
+low = 10000
+nominal = 10000
+high = 10000
+conditions = "made up"
+sources = ["handbook"]
+
+[sources.handbook]
+title = "Test handbook"
+publication = "rangecalc tests"
+states = "made up"
+reliability = "A"
+"""
+
+EVIDENCE = {"title": "Test record", "publication": "rangecalc tests", "states": "made up", "record": "F1"}
 
 
-def evaluate_in(folder, doc):
-    """Evaluate ``doc`` against a data folder: (the result, its claim_dict)."""
+def scenario(**changes):
+    doc = copy.deepcopy(SCENARIO)
+    doc["scope"]["targets"] = ["e5"]
+    for key, value in changes.items():
+        doc[key] = value
+    return doc
+
+
+def run_scenario(folder, doc):
     path = write_scenario(folder, doc, "scenarios/wall-test.toml")
-    result = evaluate(load_scenario(str(path), load_catalog(folder)))
+    catalog = load_catalog(folder)
+    result = evaluate(load_scenario(str(path), catalog), catalog)
     out = claim_dict(result)
-    jsonschema.validate(out, CLAIM_SCHEMA)
+    jsonschema.validate(json.loads(json.dumps(out)), CLAIM_SCHEMA)
     return result, out
 
 
 @pytest.fixture(scope="module")
-def hand(tmp_path_factory):
-    """The hand-derivable scenario with the Test Jet's own figures (1,000 / 1,200 / 1,500 km)."""
+def data_folder(tmp_path_factory):
     folder = make_data(tmp_path_factory.mktemp("hand") / "data")
-    return folder, *evaluate_in(folder, SCENARIO)
+    (folder / "airframes" / "massjet.toml").write_text(MASSJET)
+    return folder
 
 
-def region_case(out, base, load="published"):
-    (case,) = [c for c in out["regions"] if c["base"] == base and c["load"] == load]
+@pytest.fixture(scope="module")
+def hand(data_folder):
+    """The wall scenario with a recorded sortie to East 5 (1,101 km around the wall, beyond the 1,000 km
+    low figure) and a recorded corridor under the wall."""
+    doc = scenario(
+        sorties=[
+            {
+                "date": "2020-01-01",
+                "airframe": "testjet",
+                "base": "null-island",
+                "targets": ["e5"],
+                "source": EVIDENCE,
+            }
+        ],
+        corridors=[
+            {
+                "id": "south",
+                "name": "South corridor",
+                "base": "null-island",
+                "waypoints": ["-6,2.5"],
+                "source": EVIDENCE,
+            }
+        ],
+        operations={"ground_time_h": 3, "ground_time_note": "made up"},
+    )
+    return run_scenario(data_folder, doc)
+
+
+def coverage_row(out, base, routes):
+    (row,) = [r for r in out["coverage"] if r["base"] == base and r["routes"] == routes]
+    return row
+
+
+def published(row, airframe="testjet"):
+    (case,) = [c for c in row["cases"] if c["airframe"] == airframe and c["load"] == "published"]
     return case
 
 
-def target_case(out, base, target):
-    (case,) = [c for c in out["targets"] if c["base"] == base and c["target"] == target]
-    return case
+def test_farthest_points_are_hand_derived(hand):
+    _, out = hand
+    direct = coverage_row(out, "Null Island Field", "direct")
+    legal = coverage_row(out, "Null Island Field", "legal")
+    assert direct["farthest_km"] == pytest.approx(DIRECT_FAR_KM, rel=1e-4)
+    assert FLYABLE_FAR_KM <= legal["farthest_km"] <= 1.01 * FLYABLE_FAR_KM
+    assert published(direct)["reaches_farthest"] == {"low": True, "nominal": True, "high": True}
+    assert published(legal)["reaches_farthest"] == {"low": False, "nominal": False, "high": True}
 
 
-def test_farthest_flyable_point_is_hand_derived(hand):
-    _, _, out = hand
-    case = region_case(out, "Null Island Field")
-    assert case["radius_km"] == {"low": 1000, "nominal": 1200, "high": 1500}
-    assert case["farthest_direct_km"] == pytest.approx(DIRECT_FAR_KM, rel=1e-4)
-    assert FLYABLE_FAR_KM <= case["farthest_flyable_km"] <= 1.01 * FLYABLE_FAR_KM
-    point = case["farthest_flyable_point"]
-    assert math.hypot(point["lon"] - FAR_CORNER[0], point["lat"] - FAR_CORNER[1]) < 0.05
-    # 892 km direct: within every radius. ~1,352 km around the wall: only within the high 1,500 km.
-    assert case["verdict_direct"] == "in_reach" and case["verdict_flyable"] == "depends"
-    assert case["covered_direct"] == {"low": 1, "nominal": 1, "high": 1}
-    assert case["covered_flyable"]["low"] == 0 and case["covered_flyable"]["high"] == 1
+def test_the_corridor_is_flown_through_its_waypoints(hand):
+    _, out = hand
+    (row,) = [t for t in out["targets"] if t["base"] == "Null Island Field" and t["target"] == "East 5"]
+    expected = path_km(BASE, (2.5, -6), E5)
+    assert row["corridor_km"] == pytest.approx(expected, rel=5e-3)
+    assert row["corridor_km"] > row["legal_km"] >= E5_FLYABLE_KM * 0.999  # the shortest route is a lower bound
+    corridor = coverage_row(out, "Null Island Field", "corridor")
+    assert corridor["farthest_km"] >= coverage_row(out, "Null Island Field", "legal")["farthest_km"]
 
 
-def test_the_alternative_base_sees_the_patch_directly(hand):
-    _, _, out = hand
-    case = region_case(out, "East Six Field")
-    assert case["farthest_direct_km"] == pytest.approx(ALT_FAR_KM, rel=1e-4)
-    assert case["farthest_flyable_km"] == pytest.approx(ALT_FAR_KM, rel=1e-3)
-    assert case["verdict_direct"] == case["verdict_flyable"] == "in_reach"
+def test_a_sortie_longer_than_the_low_figure_contradicts_it(hand):
+    result, out = hand
+    (sortie,) = out["record"]["sorties"]
+    assert sortie["legal_km"] == pytest.approx(E5_FLYABLE_KM, rel=0.01)
+    assert sortie["contradicts"] == ["low"]
+    assert set(out["record"]["contradicted"]) == {"low"}
+    findings = " ".join(out["verdict"]["range"]["findings"])
+    assert "The record contradicts the low figure (1,000 km)" in findings
+    for fmt in ("text", "md"):
+        assert "contradicts" in claim_document(result, fmt)
 
 
-def test_a_payload_case_without_a_payload_model_is_not_assessed(hand):
-    _, _, out = hand
-    case = region_case(out, "Null Island Field", "bombs")
-    assert case["payload_kg"] == 2000 and case["radius_km"] is None
-    assert case["note"].startswith("no payload model (its file lacks")
-    assert case["verdict_flyable"] is None and case["covered_flyable"] is None
-    assert {c["load"] for c in out["targets"]} == {"published"}  # no target rows without a radius
-
-
-def test_target_margins_are_hand_derived(hand):
-    _, _, out = hand
-    e5 = target_case(out, "Null Island Field", "East 5")
-    assert e5["direct_km"] == pytest.approx(path_km(BASE, E5), rel=1e-9)
-    assert E5_FLYABLE_KM <= e5["flyable_km"] <= 1.01 * E5_FLYABLE_KM
-    assert e5["margin_km"] == pytest.approx(
-        {b: r - e5["flyable_km"] for b, r in zip(BANDS, (1000, 1200, 1500), strict=True)}
+def test_a_record_that_contradicts_no_figure_flags_none(data_folder):
+    doc = scenario(
+        sorties=[
+            {
+                "date": "2020-01-01",
+                "airframe": "testjet",
+                "base": "east-6",
+                "targets": ["e5"],
+                "source": EVIDENCE,
+            }
+        ]
     )
-    assert e5["verdict"] == "depends"  # ~-100 / +100 / +400 km
-    assert e5["one_way_min"] == pytest.approx(e5["flyable_km"] / NOMINAL_KMH * 60)
-    from_alt = target_case(out, "East Six Field", "East 5")
-    assert from_alt["direct_km"] == pytest.approx(from_alt["flyable_km"]) == pytest.approx(path_km(ALT, E5))
-    assert from_alt["verdict"] == "in_reach"
-    for base in ("Null Island Field", "East Six Field"):
-        inside = target_case(out, base, INSIDE_LABEL)
-        assert inside["flyable_km"] is None and inside["one_way_min"] is None
-        assert inside["margin_km"] == {"low": None, "nominal": None, "high": None}
-        assert inside["verdict"] == "out_of_reach"
+    _, out = run_scenario(data_folder, doc)
+    (sortie,) = out["record"]["sorties"]
+    assert sortie["contradicts"] == [] and sortie["legal_km"] == pytest.approx(path_km(ALT, E5), rel=1e-3)
+    assert "contradicted" not in out["record"] or out["record"]["contradicted"] == {}
 
 
-def test_json_names_the_claim_and_the_closed_airspace(hand):
-    _, _, out = hand
-    assert out["schema"] == "rangecalc/claim/1" and out["scenario"] == "wall-test"
-    assert out["claim"] == {
-        "text": SCENARIO["claim"]["text"],
-        "source": SCENARIO["claim"]["source"],
-        "airframe": "testjet",
-        "base": "Null Island Field",
-        "alternative": "East Six Field",
-        "region": "PATCH",
-    }
-    assert out["verdict"].lower().replace(" ", "_").startswith(out["verdict_code"])
-    assert out["closed"] == [
-        {
-            "id": "WALL",
-            "name": "Test Wall",
-            "reason": "Closed for the test",
-            "source": {"id": "closed-WALL", "title": "Test NOTAM", "publication": "rangecalc tests",
-                       "states": "the wall is closed"},
-        }
-    ]  # fmt: skip
-    assert out["standoff_km"] == 0
-    assert "grid of" in out["resolution"]["PATCH"]
-    # Re-opening the wall brings the farthest point back to the direct distance.
-    (opened,) = out["sensitivity"]
-    assert opened["opened"] == "Test Wall"
-    assert opened["farthest_flyable_km"] == pytest.approx(DIRECT_FAR_KM, rel=1e-3)
-    assert opened["verdicts"] == {"published": "in_reach"}
+def test_two_part_verdict_by_construction(hand, data_folder, tmp_path):
+    _, out = hand
+    v = out["verdict"]
+    # (a) Around the wall only the high figure (1,500 km) reaches the far corner (1,352 km); the record rules
+    # out the low one, so of the figures left (nominal, high) only one reaches: it depends on the figure.
+    assert v["range"]["code"] == "depends_on_figure"
+    # (b) East Six sees the patch directly (230 km): every time factor favours it by far more than 10 %.
+    assert v["operational"]["code"] == "not_supported"
+    factors = {f["factor"].split(" (")[0]: f for f in out["operations"]["factors"]}
+    trip = factors["round trip to the farthest point of the region"]
+    assert trip["favours"] == "East Six Field"
+    legal = coverage_row(out, "Null Island Field", "legal")["farthest_km"]
+    assert trip["base_value"] == pytest.approx(2 * legal / 900 * 60)
+    assert trip["alternative_value"] == pytest.approx(2 * ALT_FAR_KM / 900 * 60, rel=1e-3)
+    assert v["summary"].endswith("does not hold on the numbers.")
+    # A radius that reaches around the wall under every figure supports part (a).
+    folder = make_data(tmp_path / "d", radius=(1400, 1450, 1500))
+    _, wide = run_scenario(folder, scenario())
+    assert wide["verdict"]["range"]["code"] == "supported"
 
 
-def test_conclusions_are_written_from_the_numbers(hand):
-    _, _, out = hand
-    case = region_case(out, "Null Island Field")
-    alt = region_case(out, "East Six Field")
-    assert out["verdict"].startswith(
-        "UNCERTAIN: on flyable routes the claim holds only under the more generous"
+def test_sorties_per_day_follow_the_ground_time(hand):
+    _, out = hand
+    (row,) = [
+        r for r in out["operations"]["bases"] if r["base"] == "East Six Field" and r["airframe"] == "testjet"
+    ]
+    assert row["sorties_per_day"] == math.floor(24 * 60 / (row["farthest_round_trip_min"] + 3 * 60))
+
+
+def test_a_load_case_under_unstated_calibration_reports_the_flip(data_folder):
+    # The Mass Jet's nominal 1,340 km does not reach the far corner (~1,352 km). Assumed to be for 0 t, it
+    # is shorter at a 1 t load; assumed to be for the full 8 t, a 1 t load flies farther and reaches.
+    doc = scenario(
+        payloads=[{"name": "light", "payload_kg": 1000, "note": "made up"}],
+        calibrations=[
+            {"name": "at-0t", "reference_payload_kg": 0, "note": "assume the radius is for no load"},
+            {"name": "at-8t", "reference_payload_kg": 8000, "note": "assume the radius is for 8 t"},
+        ],
     )
-    assert "(at the published load(s))" in out["verdict"]
-    first, bombs, sensitivity, nearer, times = out["conclusions"]
-    shares = " / ".join(f"{case['covered_flyable'][b]:.1%}" for b in BANDS)
-    assert first == (
-        "Test Jet from Null Island Field, published radius (radius low / nominal / high 1,000 / 1,200 / 1,500 km): "
-        f"on direct great-circle routes the farthest point of Test Patch is {case['farthest_direct_km']:,.0f} km away, "
-        "reached under every figure; on routes avoiding Test Wall it is "
-        f"{case['farthest_flyable_km']:,.0f} km away, reached only under the high figure (share of Test Patch "
-        f"covered: {shares})."
-    )
-    assert bombs.startswith("At the bombs load the Test Jet cannot be assessed: no payload model")
-    assert sensitivity == (
-        "Sensitivity: with Test Wall open, the farthest point of Test Patch from Null Island Field would be "
-        f"{out['sensitivity'][0]['farthest_flyable_km']:,.0f} km away: reached at the published load under every figure."
-    )
-    saved = case["farthest_flyable_km"] - alt["farthest_flyable_km"]
-    assert nearer == (
-        f"From East Six Field the farthest point of Test Patch is {alt['farthest_flyable_km']:,.0f} km away on "
-        f"flyable routes, {saved:,.0f} km ({saved / case['farthest_flyable_km']:.0%}) nearer than from Null Island "
-        "Field: reached under every figure (published load)."
-    )
-    e5 = target_case(out, "Null Island Field", "East 5")["flyable_km"]
-    e5_alt = target_case(out, "East Six Field", "East 5")["flyable_km"]
-    minutes = 2 * (e5 - e5_alt) / NOMINAL_KMH * 60  # about 133 min
-    assert times == (
-        f"Flyable distance from Null Island Field vs East Six Field: East 5 {e5:,.0f} km vs {e5_alt:,.0f} km "
-        f"(saves {minutes:.0f} min per round trip)."
-    )
+    doc["claim"]["airframe"] = "massjet"
+    doc["scope"]["airframes"] = ["massjet"]
+    _, out = run_scenario(data_folder, doc)
+    cases = {c["calibration"]: c for c in out["loads"]["cases"] if c["load"] == "light"}
+    assert cases["at-0t"]["radius_km"]["nominal"] < 1340 < cases["at-8t"]["radius_km"]["nominal"]
+    assert cases["at-0t"]["reaches_farthest_legal"]["nominal"] is False
+    assert cases["at-8t"]["reaches_farthest_legal"]["nominal"] is True
+    assert out["loads"]["verdict_changes_with_calibration"] == ["light"]
+    assert all(c["modelled"] for c in cases.values())
+    assert "depends on which load one assumes" in " ".join(out["verdict"]["range"]["findings"])
 
 
-def test_cli_by_id_from_the_user_folder_text_and_markdown(run, hand):
-    folder, _, out = hand
-    text = run("claim", "wall-test", "--data-dir", folder).stdout
-    assert text.startswith("Does the wall matter?\n\n")
-    assert f'Claim: "{SCENARIO["claim"]["text"]}"\n-- {SCENARIO["claim"]["source"]}\n' in text
-    assert f"Question: {SCENARIO['question']}\n" in text
-    assert f"\nVerdict\n\n{out['verdict']}\n\n" in text
-    for sentence in out["conclusions"]:
-        assert f" - {sentence}\n" in text
-    assert " - Test Wall closed: Closed for the test [Test NOTAM (rangecalc tests)]" in text
-    assert "Coverage of Test Patch" in text and SCENARIO["scope"]["targets_note"] in text
-    case = region_case(out, "Null Island Field")
-    row = next(
-        line for line in text.splitlines() if line.startswith("testjet   Null Island Field  published")
-    )
-    assert f"{case['farthest_direct_km']:,.0f}" in row and f"{case['farthest_flyable_km']:,.0f}" in row
-    assert row.endswith("depends on the figure")
-    assert "n/a: no payload model" in text
-    md = run("claim", "wall-test", "--data-dir", folder, "--format", "md").stdout
-    assert md.startswith("# Does the wall matter?\n\n")
-    assert f"> {SCENARIO['claim']['text']}\n" in md
-    assert f"## Verdict\n\n{out['verdict']}\n" in md
-    assert "| testjet | Null Island Field | published |" in md
-
-
-def test_cli_json_matches_the_library(run, hand):
-    folder, _, out = hand
-    cli_out = json.loads(run("claim", "wall-test", "--data-dir", folder, "--format", "json").stdout)
-    jsonschema.validate(cli_out, CLAIM_SCHEMA)
-    assert cli_out["verdict"] == out["verdict"] and cli_out["conclusions"] == out["conclusions"]
-
-
-# --- (c) the conclusion follows the figures -------------------------------------------------------------
+def test_a_load_without_a_stated_calibration_is_not_invented(data_folder):
+    doc = scenario(payloads=[{"name": "light", "payload_kg": 1000, "note": "made up"}])
+    doc["claim"]["airframe"] = "massjet"
+    doc["scope"]["airframes"] = ["massjet"]
+    _, out = run_scenario(data_folder, doc)
+    (case,) = [c for c in out["radius_cases"] if c["load"] == "light"]
+    assert case["radius_km"] is None and "no source states the load" in case["note"]
 
 
 @pytest.mark.parametrize(
-    ("radius", "verdict", "direct_words", "flyable_words"),
-    [
-        # 1,450 km and up reach the farthest flyable point (~1,352-1,366 km): every figure covers the patch.
-        ((1450, 1500, 1600), "SUPPORTED: ", "under every figure", "under every figure"),
-        # 800 km and below reach neither the direct (892 km) nor the flyable farthest point.
-        ((600, 700, 800), "NOT SUPPORTED at the published load(s): ", "under no figure",
-         "under no figure"),
-    ],
-)  # fmt: skip
-def test_the_verdict_changes_with_the_radius(tmp_path, hand, radius, verdict, direct_words, flyable_words):
-    _, _, before = hand
-    folder = make_data(tmp_path / "data", radius)
-    _, after = evaluate_in(folder, SCENARIO)
-    assert after["claim"] == before["claim"]  # the same scenario ...
-    assert before["verdict"].startswith("UNCERTAIN: ")
-    assert after["verdict"].startswith(verdict) and after["verdict"] != before["verdict"]
-    # ... the same geometry ...
-    case, old = region_case(after, "Null Island Field"), region_case(before, "Null Island Field")
-    assert case["farthest_flyable_km"] == pytest.approx(old["farthest_flyable_km"], rel=1e-9)
-    # ... and sentences rewritten from the new figures.
-    band = " / ".join(f"{r:,}" for r in radius)
-    assert after["conclusions"][0] != before["conclusions"][0]
-    assert f"(radius low / nominal / high {band} km)" in after["conclusions"][0]
-    assert f"{case['farthest_direct_km']:,.0f} km away, reached {direct_words};" in after["conclusions"][0]
-    assert f"{case['farthest_flyable_km']:,.0f} km away, reached {flyable_words} " in after["conclusions"][0]
-    expected_verdict = "in_reach" if verdict == "SUPPORTED: " else "out_of_reach"
-    assert case["verdict_flyable"] == expected_verdict
-    margins = {b: r - case["farthest_flyable_km"] for b, r in zip(BANDS, radius, strict=True)}
-    assert all((m >= 0) == (expected_verdict == "in_reach") for m in margins.values())
+    "value, text", [(2263.4, "2,260 km"), (2255, "2,260 km"), (None, "unreachable"), (float("inf"), "unreachable")]
+)
+def test_distances_are_shown_to_10_km(value, text):
+    assert km10(value) == text
 
 
-def test_conclusions_function_returns_the_verdict_and_sentences(hand):
-    _, result, out = hand
-    overall, sentences = conclusions(result)
-    assert overall == out["verdict"] and sentences == out["conclusions"]
+@pytest.mark.parametrize(
+    "share, text", [(0, "0%"), (0.004, "<1%"), (0.5049, "50%"), (0.996, ">99%"), (1.0, "100%")]
+)
+def test_shares_are_shown_to_1_percent_never_rounded_to_the_ends(share, text):
+    assert percent(share) == text
 
 
-def test_unreachable_region_is_not_inf_km_away(tmp_path):
-    folder = make_data(tmp_path / "data")
-    doc = broken(lambda d: d["airspace"]["closed"].append({**d["airspace"]["closed"][0], "country": "PATCH"}))
-    doc["scope"].pop("targets")
-    doc["claim"].pop("alternative")
-    doc["scope"]["bases"] = ["null-island"]
-    doc.pop("payloads")
-    _, out = evaluate_in(folder, doc)
-    assert out["verdict"].startswith("NOT SUPPORTED")
-    assert region_case(out, "Null Island Field")["farthest_flyable_km"] is None
-    assert not any("inf km" in sentence for sentence in out["conclusions"])
+@pytest.mark.parametrize(
+    "minutes, text", [(133.6, "2 h 15 min"), (42, "40 min"), (58, "1 h"), (None, "-"), (2.4, "0 min")]
+)
+def test_times_are_shown_to_5_minutes(minutes, text):
+    assert duration(minutes) == text
 
 
-# --- (d) the bundled Hamadan 2016 scenario --------------------------------------------------------------
+def test_modelled_masses_are_shown_to_half_a_tonne():
+    assert tonnes(46_730) == "46.5 t" and tonnes(29_000) == "29 t" and tonnes(None) == "n/a"
+
+
+def test_cli_json_and_markdown(run, data_folder, hand):
+    write_scenario(data_folder, scenario(), "scenarios/wall-cli.toml")
+    out = json.loads(run("claim", "wall-cli", "--format", "json", "--data-dir", data_folder).stdout)
+    assert out["schema"] == "rangecalc/claim/2" and out["scenario"] == "wall-test"
+    md = run("claim", "wall-cli", "--format", "md", "--data-dir", data_folder).stdout
+    assert "### (a) Range" in md and "### (b) Operational value" in md
+    # the stand-off line is its own paragraph, not part of the last closure bullet
+    assert re.search(r"^- Test Wall closed: .*\n\n", md, re.M)
+
+
+# --- the bundled Hamadan scenario -------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
 def hamadan():
-    """``rangecalc claim --format json`` (the default scenario), run once; and the scenario file."""
-    result = CliRunner().invoke(
-        cli, ["claim", "--format", "json"], catch_exceptions=False, env={"RANGECALC_DATA_DIR": None}
-    )
-    assert result.exit_code == 0, result.stderr
-    out = json.loads(result.stdout)
-    jsonschema.validate(out, CLAIM_SCHEMA)
-    return out, tomllib.loads(HAMADAN_FILE.read_text())
+    catalog = load_catalog()
+    result = evaluate(load_scenario("hamadan-2016", catalog), catalog)
+    return result, claim_dict(result)
 
 
-def test_hamadan_json_quotes_the_claim_and_the_closures(hamadan):
-    out, scenario = hamadan
-    assert out["scenario"] == "hamadan-2016"
-    assert Path(out["file"]).name == "hamadan-2016.toml"
-    assert out["claim"]["text"] == scenario["claim"]["text"]
-    assert out["claim"]["text"].startswith("TU-22M3s have the range to strike anywhere in Syria")
-    assert out["claim"]["source"] == scenario["claim"]["source"]
-    assert out["claim"]["airframe"] == "tu22m3" and out["claim"]["region"] == "SYR"
-    assert [c["id"] for c in out["closed"]] == ["TUR", "GEO", "AZE"]
-    for closed, entry in zip(out["closed"], scenario["airspace"]["closed"], strict=True):
-        assert closed["reason"] == entry["reason"] and closed["reason"].strip()
-        source = closed["source"]
-        assert source["title"] == entry["source"]["title"] and source["states"] == entry["source"]["states"]
-        assert source.get("url") or source.get("publication")
-    assert [s["opened"] for s in out["sensitivity"]] == ["Turkey", "Georgia", "Azerbaijan"]
+def test_hamadan_json_validates_and_cites_the_record(hamadan):
+    _, out = hamadan
+    jsonschema.validate(json.loads(json.dumps(out)), CLAIM_SCHEMA)
+    assert out["claim"]["source"]["url"].startswith("https://www.sott.net/")
+    assert [c["source"]["record"] for c in out["rules"]["closed"]] == ["F28", "F29", "F30"]
+    text = json.dumps(out).lower()
+    for phrase in ("project's brief", "project brief", "rangecalc issue", "issue tracker"):
+        assert phrase not in text
 
 
-def test_hamadan_numbers_are_consistent(hamadan):
-    out, _ = hamadan
-    for case in out["regions"]:
-        # Routes around closed airspace are never shorter than direct geodesics (the flyable farthest
-        # point is found on a grid, so allow it a kilometre).
-        assert case["farthest_flyable_km"] >= case["farthest_direct_km"] - 1.0
-        if case["radius_km"] is None:
-            assert case["note"] and case["verdict_flyable"] is None
-            continue
-        shares = [case["covered_flyable"][b] for b in BANDS]
-        assert shares == sorted(shares)
-        radius = [case["radius_km"][b] for b in BANDS]
-        margins = [r - case["farthest_flyable_km"] for r in radius]
-        expected = "in_reach" if min(margins) >= 0 else "out_of_reach" if max(margins) < 0 else "depends"
-        assert case["verdict_flyable"] == expected
-    for case in out["targets"]:
-        assert case["flyable_km"] >= case["direct_km"] - 1e-6
-        for band in BANDS:
-            assert case["margin_km"][band] == pytest.approx(
-                region_radius(out, case)[band] - case["flyable_km"], abs=1e-6
-            )
+def test_hamadan_record_rules_out_the_low_figure(hamadan):
+    _, out = hamadan
+    assert set(out["record"]["contradicted"]) == {"low"}
+    assert {"Deir ez-Zor", "Palmyra", "Abu Kamal", "Raqqa"} <= set(out["record"]["struck_from_base"])
+    # shortest legal routes are lower bounds: the corridor is longer for every recorded sortie
+    assert all(s["corridor_km"] > s["legal_km"] for s in out["record"]["sorties"])
 
 
-def region_radius(out, target):
-    """The radius band of a target case: the same airframe and load's region case."""
-    return next(
-        c["radius_km"]
-        for c in out["regions"]
-        if c["airframe"] == target["airframe"] and c["load"] == target["load"]
-    )
+def test_hamadan_territorial_sea_and_georgia_matter(hamadan):
+    _, out = hamadan
+    legal = coverage_row(out, "Mozdok Air Base", "legal")["farthest_km"]
+    sensitivity = {s["opened"]: s["farthest_km"] for s in out["sensitivity"]}
+    # With Georgia open, routes over Armenia (a land gap between closed Azerbaijani territories) open up.
+    assert sensitivity["Georgia"] < legal - 100
+    assert sensitivity["the territorial seas (closed land only)"] < legal
 
 
-def test_hamadan_shahid_nojeh_is_nearer_than_mozdok(hamadan):
-    out, _ = hamadan
-
-    def far(base):
-        return region_case_of(out, "tu22m3", base)["farthest_flyable_km"]
-
-    mozdok, nojeh = far("Mozdok Air Base"), far("Shahid Nojeh Air Base")
-    assert nojeh < mozdok
-    # From Mozdok the closures matter (the route goes round by the Caspian and Iran); from Shahid Nojeh
-    # nothing is in the way.
-    mozdok_case = region_case_of(out, "tu22m3", "Mozdok Air Base")
-    assert mozdok > 1.3 * mozdok_case["farthest_direct_km"]
-    nojeh_case = region_case_of(out, "tu22m3", "Shahid Nojeh Air Base")
-    assert nojeh == pytest.approx(nojeh_case["farthest_direct_km"], abs=2.0)
-    # Re-opening any one closed country can only shorten the way from Mozdok.
-    for opened in out["sensitivity"]:
-        assert mozdok_case["farthest_direct_km"] - 1 <= opened["farthest_flyable_km"] <= mozdok + 1
-    for target in ("Aleppo", "Deir ez-Zor", "Idlib", "Palmyra"):
-        by_base = {
-            c["base"]: c["flyable_km"]
-            for c in out["targets"]
-            if c["airframe"] == "tu22m3" and c["load"] == "published" and c["target"] == target
-        }
-        assert by_base["Shahid Nojeh Air Base"] < by_base["Mozdok Air Base"]
-
-
-def region_case_of(out, airframe, base, load="published"):
-    (case,) = [
-        c for c in out["regions"] if c["airframe"] == airframe and c["base"] == base and c["load"] == load
-    ]
-    return case
-
-
-def test_hamadan_verdict_follows_the_rule(hamadan):
-    out, _ = hamadan
-    claimed = {
-        c["verdict_flyable"]
-        for c in out["regions"]
-        if c["airframe"] == "tu22m3" and c["base"] == "Mozdok Air Base" and c["radius_km"] is not None
-    }
-    if claimed == {"in_reach"}:
-        assert out["verdict"].startswith("SUPPORTED: ")
-    elif "out_of_reach" in claimed:
-        assert out["verdict"].startswith("NOT SUPPORTED ")
-    else:
-        assert out["verdict"].startswith("UNCERTAIN: ")
-    mozdok = region_case_of(out, "tu22m3", "Mozdok Air Base")
-    assert f"{mozdok['farthest_flyable_km']:,.0f} km away" in out["conclusions"][0]
-    assert f"{mozdok['farthest_direct_km']:,.0f} km away" in out["conclusions"][0]
-
-
-@pytest.mark.parametrize("fmt", ["text", "md"])
-def test_hamadan_text_and_markdown(run, hamadan, fmt):
-    out, scenario = hamadan
-    text = run("claim", "--format", fmt).stdout
-    claim = scenario["claim"]["text"]
-    if fmt == "md":
-        assert text.startswith(f"# {scenario['title']}\n")
-        assert f"> {claim}\n" in text and "## Verdict" in text and "## Rules of the air" in text
-    else:
-        assert text.startswith(f"{scenario['title']}\n")
-        assert f'Claim: "{claim}"' in text
-    assert out["verdict"] in text
-    for name in ("Turkey", "Georgia", "Azerbaijan"):
-        assert f"{name} closed: " in text
-    for sentence in out["conclusions"]:
-        assert sentence in text
+def test_hamadan_two_parts_and_the_su34(hamadan):
+    result, out = hamadan
+    v = out["verdict"]
+    assert v["range"]["code"] in {"supported", "depends_on_figure", "not_supported"}
+    assert v["operational"]["code"] == "not_supported"
+    (su34,) = out["operations"]["secondary"]
+    assert su34["range_reason_for_alternative"] is False and su34["better_bases"] == ["Khmeimim Air Base"]
+    saving = out["operations"]["time_saving"]
+    assert len(saving) == 6 and all(0 < r["saving_legal"] < 1 for r in saving)
+    text = claim_document(result, "text")
+    assert "In one sentence:" in text and "F17" in text
+    assert "/work/" not in text and "site-packages" not in text  # no local paths

@@ -497,15 +497,22 @@ def test_compare_without_cruise_speed_has_no_times(run, run_json):
     assert all(r["Mozdok Air Base one-way min"] == "" and r["saves min (1-way)"] == "" for r in rows)
 
 
-def test_compare_payload_changes_the_radius(run, run_json):
+def test_bundled_tu22m3_refuses_a_payload_no_source_ties_to_its_radius(run):
+    result = run("compare", "tu22m3", "mozdok", "--targets", "aleppo", "--payload", "3t", expect=2)
+    assert "no source states the load behind the Tupolev Tu-22M3's published combat radius" in result.stderr
+
+
+def test_compare_payload_changes_the_radius(run, run_json, stated_load_dir):
     args = ["compare", "tu22m3", "mozdok", "shahid-nojeh", "--targets", "aleppo,raqqa"]
+    args += ["--data-dir", stated_load_dir]
     published = run_json(*args)
     heavy = run_json(*args, "--payload", "12t")
     light = run_json(*args, "--payload", "3000kg")
     jsonschema.validate(heavy, COMPARE_SCHEMA)
     assert published["combat_radius"] == {f"{b}_km": radius_km("tu22m3")[b] for b in BANDS}
     assert heavy["payload"]["payload_kg"] == 12000 and light["payload"]["payload_kg"] == 3000
-    assert heavy["combat_radius"] != published["combat_radius"]
+    assert heavy["combat_radius"] == published["combat_radius"]  # 12 t is the stated calibration load
+    assert light["combat_radius"] != published["combat_radius"]
     for band in BANDS:
         # a band calibrated at exactly this payload keeps its calibration radius
         calibration = heavy["payload"]["calibration"][band]
@@ -690,8 +697,8 @@ def test_table_bundled_syria_json_agrees_with_compare(run_json):
         assert rows["Syria"]["verdict"] == region["verdict"]
 
 
-def test_table_payload_matches_compare(run_json):
-    common = ["--targets", "aleppo", "--payload", "12t"]
+def test_table_payload_matches_compare(run_json, stated_load_dir):
+    common = ["--targets", "aleppo", "--payload", "3t", "--data-dir", stated_load_dir]
     table = run_json("table", "--airframes", "tu22m3", "--bases", "mozdok", *common)
     compare = run_json("compare", "tu22m3", "mozdok", *common)
     (row,) = table["rows"]

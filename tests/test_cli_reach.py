@@ -129,8 +129,8 @@ def test_broken_user_data_is_a_data_error(run, tmp_path):
     assert "x.toml: TOML syntax error" in result.stderr
 
 
-def test_region_and_payload_json_validates_and_is_consistent(run_json):
-    out = run_json("reach", "tu22m3", "mozdok", "--region", "SY", "--payload", "12t")
+def test_region_and_payload_json_validates_and_is_consistent(run_json, stated_load_dir):
+    out = run_json("reach", "tu22m3", "mozdok", "--region", "SY", "--payload", "12t", "--data-dir", stated_load_dir)
     jsonschema.validate(out, SCHEMA)
     assert out["targets"] == []
     region = out["region"]
@@ -145,6 +145,7 @@ def test_region_and_payload_json_validates_and_is_consistent(run_json):
         uncovered = shapely.from_geojson(json.dumps(region["uncovered"][band]))
         assert uncovered.is_empty == (margin >= 0)
     assert out["payload"]["payload_kg"] == 12000 and out["payload"]["method"] == "mass-ratio model"
+    assert out["combat_radius"]["nominal_km"] == 2200  # the stated calibration point
 
 
 def test_region_text_names_the_farthest_point(run):

@@ -10,7 +10,14 @@ from hypothesis import strategies as st
 
 from rangecalc import data
 from rangecalc.errors import UsageError
-from rangecalc.payload import RESERVE_FRACTION, log_mass_ratio, radius_at_payload
+from rangecalc.payload import (
+    RESERVE_FRACTION,
+    cruise_constant_m,
+    log_mass_ratio,
+    payload_for_radius,
+    radius_at_payload,
+    sortie_fuel_kg,
+)
 
 PAYLOAD_DATA = Path(__file__).parent / "data" / "payload"
 
@@ -57,10 +64,10 @@ def test_radius_is_non_increasing_in_payload(catalog, a, b):
         assert all(h <= lo + 1e-6 for h, lo in zip(r_heavy, r_light, strict=True))
 
 
-@given(p=st.floats(0, 24000))
+@given(p=st.floats(0, 24000), ref=st.floats(0, 24000))
 @settings(max_examples=100, deadline=None)
-def test_bands_stay_ordered_for_the_bundled_tu22m3(p):
-    low, nominal, high = radius_at_payload(data.load_catalog().airframe("tu22m3"), p).radius_m
+def test_bands_stay_ordered_for_the_bundled_tu22m3(p, ref):
+    low, nominal, high = radius_at_payload(data.load_catalog().airframe("tu22m3"), p, ref).radius_m
     assert 0 < low <= nominal <= high
 
 
@@ -79,14 +86,40 @@ def test_interpolation_between_pairs_is_linear(catalog):
     assert np.allclose(result.radius_m, [750_000, 850_000, 950_000])
 
 
-def test_unstated_reference_load_widens_the_band():
-    # The Tu-22M3's published radius states no load: low is calibrated at no payload, high at the maximum.
+def test_unstated_reference_load_is_never_invented():
+    # The Tu-22M3's published radius states no load: the model refuses unless a load is stated as an
+    # assumption, and then reproduces the published band exactly at that load.
     airframe = data.load_catalog().airframe("tu22m3")
-    assert radius_at_payload(airframe, 0).radius_m[0] == pytest.approx(1_500_000)
-    assert radius_at_payload(airframe, 24000).radius_m[2] == pytest.approx(2_400_000)
-    mid = radius_at_payload(airframe, 12000)
-    assert mid.radius_m[1] == pytest.approx(2_200_000)
-    assert any("no source states the payload" in a for a in mid.assumptions)
+    with pytest.raises(UsageError, match="no source states the load"):
+        radius_at_payload(airframe, 3000)
+    stated = radius_at_payload(airframe, 8000, reference_payload_kg=8000)
+    assert np.allclose(stated.radius_m, [1_500_000, 2_200_000, 2_400_000])
+    assert any("ASSUMED, not published" in a for a in stated.assumptions)
+    # a lighter load than the assumed one flies farther (capped at the highest published figure)
+    assert radius_at_payload(airframe, 3000, reference_payload_kg=8000).radius_m[1] > 2_200_000
+
+
+def test_payload_for_radius_inverts_the_model():
+    airframe = data.load_catalog().airframe("tu22m3")
+    ref = 8000
+    for distance_km in (1900, 2100, 2250):
+        p = payload_for_radius(airframe, distance_km * 1000, ref)
+        assert p is not None
+        assert radius_at_payload(airframe, p, ref).radius_m[1] >= distance_km * 1000 - 1
+        if p < 24000:
+            assert radius_at_payload(airframe, p + 20, ref).radius_m[1] < distance_km * 1000
+    assert payload_for_radius(airframe, 5_000_000, ref) is None
+
+
+def test_sortie_fuel_matches_the_radius_model():
+    # At exactly the modelled radius the sortie burns all usable fuel (internal fuel less the reserve).
+    airframe = data.load_catalog().airframe("tu22m3")
+    result = radius_at_payload(airframe, 8000, 8000)
+    k = cruise_constant_m(airframe, result)[1]
+    burned = float(sortie_fuel_kg(airframe, 8000, result.radius_m[1] * (1 - 1e-9), k))
+    assert burned == pytest.approx(50000 * (1 - RESERVE_FRACTION), rel=1e-6)
+    assert float(sortie_fuel_kg(airframe, 8000, result.radius_m[1] * 1.01, k)) == math.inf
+    assert float(sortie_fuel_kg(airframe, 8000, 1_000_000, k)) < burned
 
 
 def test_payload_above_the_maximum_names_the_maximum(catalog):
@@ -114,4 +147,4 @@ def test_negative_payload_is_refused(catalog):
 @settings(max_examples=50, deadline=None)
 def test_modelled_radius_never_exceeds_the_highest_published_figure(p):
     airframe = data.load_catalog().airframe("tu22m3")
-    assert max(radius_at_payload(airframe, p).radius_m) <= airframe.combat_radius.high * 1000 + 1e-6
+    assert max(radius_at_payload(airframe, p, 3000).radius_m) <= airframe.combat_radius.high * 1000 + 1e-6
