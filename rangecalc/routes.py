@@ -20,8 +20,8 @@ How the territorial sea is approximated, and by how much. It is built in the gno
 plane stretches ground distances by 1/cos(t) to 1/cos^2(t) at an angle t from the projection centre, so
 the band is drawn ``T / cos^2(t_max)`` wide in the plane (t_max: the farthest vertex of that part of the
 country, plus half a degree): on the ground its outer edge lies between ``T`` and ``T / cos^2(t_max)``
-from the coast (at most 1.0 km too far at 12 deg from the centre, 2.8 km at 20 deg), never inside ``T``.
-The median line is the boundary between the Voronoi cells (``shapely.voronoi_polygons``) of the two
+from the coast (at most 1.1 km too far when the country reaches 12 deg from the centre, 3.1 km at
+20 deg), never inside ``T``. The median line is the boundary between the Voronoi cells (``shapely.voronoi_polygons``) of the two
 coasts' outline points, taken at most :data:`MEDIAN_STEP_M` apart (outline vertices included) within
 ``2 T`` of each other, and used only within ``T`` of the open country. Sampling moves it by at most half
 a step at the coast and a few metres ``T`` offshore; the plane's unequal stretch in different directions
@@ -32,10 +32,10 @@ median line sits at most half a step on the open side there.
 Stand-off. Obstacles -- the closed airspace (land and territorial sea) -- are enlarged by the stand-off
 distance (measured conservatively: at least that far everywhere) and then by :data:`SIMPLIFY_M` before
 being simplified to a tolerance of :data:`SIMPLIFY_M`, so routes keep at least the stand-off plus 0 to
-2 x ``SIMPLIFY_M`` from closed airspace. Each bend around a corner therefore costs at most a few kilometres: routes are longer than
-the true constrained optimum by well under 1 % for legs of a few hundred kilometres or more. Obstacle parts
-farther than :data:`MAX_ANGLE_DEG` from the projection centre are left out (the gnomonic projection cannot
-show them); the route says so.
+2 x ``SIMPLIFY_M`` from closed airspace. Each bend around a corner therefore costs at most a few
+kilometres: routes are longer than the true constrained optimum by well under 1 % for legs of a few
+hundred kilometres or more. Obstacle parts farther than :data:`MAX_ANGLE_DEG` from the projection centre
+are left out (the gnomonic projection cannot show them); the route says so.
 """
 
 import heapq
