@@ -21,13 +21,13 @@ plane stretches ground distances by 1/cos(t) to 1/cos^2(t) at an angle t from th
 the band is drawn ``T / cos^2(t_max)`` wide in the plane (t_max: the farthest vertex of that part of the
 country, plus half a degree): on the ground its outer edge lies between ``T`` and ``T / cos^2(t_max)``
 from the coast (at most 1.1 km too far when the country reaches 12 deg from the centre, 3.1 km at
-20 deg), never inside ``T``. The median line is the boundary between the Voronoi cells (``shapely.voronoi_polygons``) of the two
-coasts' outline points, taken at most :data:`MEDIAN_STEP_M` apart (outline vertices included) within
-``2 T`` of each other, and used only within ``T`` of the open country. Sampling moves it by at most half
-a step at the coast and a few metres ``T`` offshore; the plane's unequal stretch in different directions
-moves it by at most about ``T t^2 / 2`` (t in radians: 0.5 km at 12 deg, 1.4 km at 20 deg). Where the
-two coasts meet at a land border, the sample point they share counts for the closed country, so the
-median line sits at most half a step on the open side there.
+20 deg), never inside ``T``. The median line is the boundary between the Voronoi cells
+(``shapely.voronoi_polygons``) of the two coasts' outline points, taken at most :data:`MEDIAN_STEP_M`
+apart (outline vertices included) within ``2 T`` of each other, and used only within ``T`` of the open
+country. Sampling moves it by at most half a step at the coast and a few metres ``T`` offshore; the
+plane's unequal stretch in different directions moves it by at most about ``T t^2 / 2`` (t in radians:
+0.5 km at 12 deg, 1.4 km at 20 deg). Where the two coasts meet at a land border, the sample point they
+share counts for the closed country, so the median line sits at most half a step on the open side there.
 
 Stand-off. Obstacles -- the closed airspace (land and territorial sea) -- are enlarged by the stand-off
 distance (measured conservatively: at least that far everywhere) and then by :data:`SIMPLIFY_M` before
