@@ -44,7 +44,10 @@ def parse_quantity(text, units, default_unit, what):
             f"{what}: cannot read {text!r}; expected a number and a unit, e.g. "
             f"'3{default_unit or next(iter(units))}'; units: {', '.join(units)}"
         )
-    number = float(text.strip()[: len(text.strip()) - len(match.group(2))])
+    try:
+        number = float(text.strip()[: len(text.strip()) - len(match.group(2))].strip())
+    except ValueError:
+        raise UsageError(f"{what}: cannot read {text!r}; expected a number and a unit") from None
     unit = match.group(2).lower() or default_unit
     if unit is None:
         example = f"{text.strip()}{next(iter(units))}"

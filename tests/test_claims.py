@@ -22,15 +22,13 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from click.testing import CliRunner
 from geographiclib.geodesic import Geodesic
 
 from rangecalc.claimreport import claim_dict, claim_document
 from rangecalc.claims import evaluate, load_scenario
-from rangecalc.precision import duration, km10, percent, tonnes
-from rangecalc.cli import cli
 from rangecalc.data import load_catalog
 from rangecalc.errors import DataError
+from rangecalc.precision import duration, km10, percent, tonnes
 
 ROOT = Path(__file__).parents[1]
 GOOD_DATA = Path(__file__).parent / "data" / "good"
@@ -188,7 +186,6 @@ def write_scenario(folder, doc, name="scenario.toml"):
 
 
 # --- (a) validation -------------------------------------------------------------------------------------
-
 
 
 @pytest.fixture(scope="module")
@@ -357,7 +354,6 @@ def test_payload_names_must_be_unique(tmp_path, catalog):
         load_scenario(str(path), catalog)
 
 
-
 MASSJET = """
 id = "massjet"
 name = "Mass Jet"
@@ -498,7 +494,9 @@ def test_the_corridor_is_flown_through_its_waypoints(hand):
     (row,) = [t for t in out["targets"] if t["base"] == "Null Island Field" and t["target"] == "East 5"]
     expected = path_km(BASE, (2.5, -6), E5)
     assert row["corridor_km"] == pytest.approx(expected, rel=5e-3)
-    assert row["corridor_km"] > row["legal_km"] >= E5_FLYABLE_KM * 0.999  # the shortest route is a lower bound
+    assert (
+        row["corridor_km"] > row["legal_km"] >= E5_FLYABLE_KM * 0.999
+    )  # the shortest route is a lower bound
     corridor = coverage_row(out, "Null Island Field", "corridor")
     assert corridor["farthest_km"] >= coverage_row(out, "Null Island Field", "legal")["farthest_km"]
 
@@ -594,7 +592,8 @@ def test_a_load_without_a_stated_calibration_is_not_invented(data_folder):
 
 
 @pytest.mark.parametrize(
-    "value, text", [(2263.4, "2,260 km"), (2255, "2,260 km"), (None, "unreachable"), (float("inf"), "unreachable")]
+    "value, text",
+    [(2263.4, "2,260 km"), (2255, "2,260 km"), (None, "unreachable"), (float("inf"), "unreachable")],
 )
 def test_distances_are_shown_to_10_km(value, text):
     assert km10(value) == text

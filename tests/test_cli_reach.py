@@ -130,7 +130,9 @@ def test_broken_user_data_is_a_data_error(run, tmp_path):
 
 
 def test_region_and_payload_json_validates_and_is_consistent(run_json, stated_load_dir):
-    out = run_json("reach", "tu22m3", "mozdok", "--region", "SY", "--payload", "12t", "--data-dir", stated_load_dir)
+    out = run_json(
+        "reach", "tu22m3", "mozdok", "--region", "SY", "--payload", "12t", "--data-dir", stated_load_dir
+    )
     jsonschema.validate(out, SCHEMA)
     assert out["targets"] == []
     region = out["region"]

@@ -27,7 +27,9 @@ def test_geojson_rings_lie_at_each_radius(run):
 
 
 def test_payload_changes_the_rings(run, stated_load_dir):
-    light = json.loads(run("rings", "tu22m3", "mozdok", "--payload", "3t", "--data-dir", stated_load_dir).stdout)
+    light = json.loads(
+        run("rings", "tu22m3", "mozdok", "--payload", "3t", "--data-dir", stated_load_dir).stdout
+    )
     assert light["features"][0]["properties"]["payload_kg"] == 3000
     assert light["features"][1]["properties"]["radius_km"] > 2200
 

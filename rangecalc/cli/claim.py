@@ -4,10 +4,10 @@ import json
 
 import click
 
+from ..claimreport import claim_dict, claim_document
 from ..claims import DEFAULT_SCENARIO, evaluate, load_scenario
 from ..data import load_catalog
 from ..htmlreport import claim_html
-from ..claimreport import claim_dict, claim_document
 from .options import data_dir_option, emit, force_option, format_option, output_option
 
 
