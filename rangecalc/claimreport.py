@@ -5,10 +5,10 @@ the precision policy of :mod:`rangecalc.precision` (route-dependent and modelled
 shares to 1 %, times to 5 minutes, modelled masses to 0.5 t). JSON keeps full precision.
 """
 
+from .airframes import BANDS
 from .precision import duration, km10, percent, tonnes
 from .reports import Table, markdown_safe
 
-BANDS = ("low", "nominal", "high")
 ROUTES_WORDS = {
     "direct": "direct (great circle)",
     "legal": "shortest legal route",

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .airframes import Source
+from .airframes import BANDS, Source
 from .data import _Checker, read_toml
 from .errors import DataError, NotFoundError, UsageError
 from .places import Place, _suggest, resolve_place
@@ -37,10 +37,6 @@ class Evidence:
 
     source: Source
     record: str | None = None
-
-    def cite(self):
-        prefix = f"{self.record}: " if self.record else ""
-        return prefix + self.source.cite()
 
     def as_dict(self):
         return {**self.source.as_dict(), "record": self.record}
@@ -464,10 +460,6 @@ def load_scenario(name, catalog):
     )
 
 
-def claim_text_of(claim):
-    return claim.get("text") if isinstance(claim.get("text"), str) else ""
-
-
 def _key(place):
     """Two resolved places are the same when they are at the same point (names and aliases may differ)."""
     return (round(place.lon, 6), round(place.lat, 6))
@@ -479,7 +471,6 @@ def same_place(a, b):
 
 # --- evaluation ---------------------------------------------------------------------------------------
 
-BANDS = ("low", "nominal", "high")
 #: Margins smaller than this share of the distance are reported as ties (1:50m borders, route method).
 TIE_SHARE = 0.01
 #: A factor favours a base when it differs by more than this share.
@@ -606,9 +597,11 @@ def _evaluate(scenario, catalog, map_layers):
         (r.geometry.representative_point().x, r.geometry.representative_point().y) for r in s.regions
     ]
     spaces = {"legal": legal.airspace(all_points) if legal.active else None}
+    no_sea = None  # the same closures without territorial seas: a sensitivity case
     if legal.avoid and legal.territorial_sea_m:
-        bare = Routing(legal.avoid, (), legal.standoff_m, legal.reasons)
-        spaces["no_territorial_sea"] = bare.airspace(all_points)
+        no_sea = Routing(legal.avoid, (), legal.standoff_m, legal.reasons)
+        spaces["no_territorial_sea"] = no_sea.airspace(all_points)
+    routes_cache = {}
 
     def route(variant, base, target):
         """(length m, Route or None): shortest legal route, or along the base's corridor."""
@@ -639,8 +632,6 @@ def _evaluate(scenario, catalog, map_layers):
         except NoRouteError:
             routes_cache[key] = (math.inf, None)
         return routes_cache[key]
-
-    routes_cache = {}
 
     # -- the record: sorties flown, and what they imply --------------------------------------------------
     sorties = []
@@ -693,9 +684,8 @@ def _evaluate(scenario, catalog, map_layers):
             variants = []
             if legal.active:
                 variants.append(("legal", legal, spaces["legal"]))
-            if "no_territorial_sea" in spaces and same_place(base, s.claim_base):
-                bare = Routing(legal.avoid, (), legal.standoff_m, legal.reasons)
-                variants.append(("no_territorial_sea", bare, spaces["no_territorial_sea"]))
+            if no_sea is not None and same_place(base, s.claim_base):
+                variants.append(("no_territorial_sea", no_sea, spaces["no_territorial_sea"]))
             corridor = _corridor_of(s, base)
             if corridor is not None:
                 rules = replace(legal, via=corridor.waypoints)
@@ -715,10 +705,7 @@ def _evaluate(scenario, catalog, map_layers):
         fields += [replace(f, routes="legal") for f in fields if f.routes == "direct"]
 
     def field_of(base, region, routes):
-        for f in fields:
-            if same_place(f.base, base) and f.region.id == region.id and f.routes == routes:
-                return f
-        return None
+        return _field_of(fields, base, region.id, routes)
 
     data = _base_dict(s)
     data["radius_cases"] = [_radius_case_dict(c) for c in radius_cases]
@@ -838,12 +825,19 @@ def _evaluate(scenario, catalog, map_layers):
     data["operations"] = _operations(s, fields, radius_cases, route, catalog)
     data["context"] = [{"text": text, "source": ev.as_dict()} for text, ev in s.context]
     result = ClaimResult(s, data, {k: v[1] for k, v in routes_cache.items() if v[1] is not None})
-    data["verdict"] = verdict(result)
     if map_layers:
         result.layers = _map_layers(s, spaces, radius_cases, catalog)
         data["uncovered"] = result.layers.get("uncovered_summary", [])
-        data["verdict"] = verdict(result)
+    data["verdict"] = verdict(result)
     return result
+
+
+def _field_of(fields, base, region_id, routes):
+    """The :class:`FieldCase` of ``base`` over region ``region_id`` under ``routes``, or None."""
+    for f in fields:
+        if same_place(f.base, base) and f.region.id == region_id and f.routes == routes:
+            return f
+    return None
 
 
 def _km(metres):
@@ -946,7 +940,7 @@ def _near(catalog, lon, lat):
 def _field_dict(f, radius_cases, catalog):
     covered = []
     for c in radius_cases:
-        if c.radius_m is None or c.airframe is None:
+        if c.radius_m is None:
             continue
         covered.append(
             {
@@ -1038,14 +1032,7 @@ def _operations(s, fields, radius_cases, route, catalog):
         kmh = _speed_kmh(frame)
         takeoff = frame.figure("takeoff_run_m")
         for base in s.bases:
-            far = next(
-                (
-                    f
-                    for f in fields
-                    if same_place(f.base, base) and f.region.id == s.claim_region.id and f.routes == "legal"
-                ),
-                None,
-            )
+            far = _field_of(fields, base, s.claim_region.id, "legal")
             far_m = far.far_m if far else None
             one_way, round_trip, per_day = timing(far_m, kmh)
             ref = getattr(base, "ref", None)
@@ -1277,14 +1264,7 @@ def _secondary(s, fields):
         radius = frame.combat_radius.values_si().tolist()
         rows = []
         for base in s.bases:
-            f = next(
-                (
-                    x
-                    for x in fields
-                    if same_place(x.base, base) and x.region.id == s.claim_region.id and x.routes == "legal"
-                ),
-                None,
-            )
+            f = _field_of(fields, base, s.claim_region.id, "legal")
             if f is None:
                 continue
             rows.append(
