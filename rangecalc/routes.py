@@ -793,6 +793,16 @@ def _other_land(closed, regions):
     return tuple(r for k, r in enumerate(others) if k not in inside)
 
 
+@dataclass(frozen=True)
+class RouteReport:
+    """What ``rangecalc route`` answers: the route from ``start`` to ``end`` (Places) under ``routing``."""
+
+    start: object
+    end: object
+    route: Route
+    routing: Routing
+
+
 def plan_route(start, end, routing, catalog=None):
     """The shortest route between two Places under ``routing`` (direct when it has no rules), with the
     countries it crosses when a ``catalog`` is given. Raises :class:`NoRouteError` when there is none.

@@ -5,10 +5,11 @@ import click
 from ..audit import audit_catalog
 from ..data import load_catalog
 from ..places import load_airports
+from .command import RangecalcCommand
 from .options import emit
 
 
-@click.command("check-data", short_help="Validate data files and report warnings.")
+@click.command("check-data", cls=RangecalcCommand, short_help="Validate data files and report warnings.")
 @click.argument("data_dir", required=False, type=click.Path(file_okay=False))
 @click.option("--strict", is_flag=True, help="Exit with 1 when there are warnings too.")
 def check_data_cmd(data_dir, strict):

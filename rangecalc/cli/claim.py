@@ -7,13 +7,17 @@ import click
 from ..claimreport import claim_dict, claim_document
 from ..claims import DEFAULT_SCENARIO, evaluate, load_scenario
 from ..data import load_catalog
+from ..formats import GEOMETRY_FORMATS, render_features
 from ..htmlreport import claim_html
+from .command import RangecalcCommand
 from .options import data_dir_option, emit, force_option, format_option, output_option
 
 
-@click.command("claim", short_help="Check a documented claim (default: the 2016 Hamadan question).")
+@click.command(
+    "claim", cls=RangecalcCommand, short_help="Check a documented claim (default: the 2016 Hamadan question)."
+)
 @click.argument("scenario", default=DEFAULT_SCENARIO)
-@format_option(["text", "md", "json", "html"], "text")
+@format_option(["text", "md", "json", "html", "geojson", "kml", "svg", "png"], "text")
 @data_dir_option
 @output_option
 @force_option
@@ -32,7 +36,9 @@ def claim_cmd(scenario, fmt, data_dir, output, force):
     """
     catalog = load_catalog(data_dir)
     result = evaluate(load_scenario(scenario, catalog), catalog)
-    if fmt == "json":
+    if fmt in GEOMETRY_FORMATS:
+        emit(render_features(result, fmt), output, force)
+    elif fmt == "json":
         emit(json.dumps(claim_dict(result), indent=2, ensure_ascii=False) + "\n", output, force)
     elif fmt == "html":
         emit(claim_html(result, catalog), output, force)

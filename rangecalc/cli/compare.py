@@ -8,13 +8,15 @@ import click
 from ..compare import compare, reach_table_rows
 from ..data import load_catalog
 from ..errors import UsageError
+from ..formats import GEOMETRY_FORMATS, render_features
 from ..places import resolve_place
 from ..reach import resolve_scope
-from ..reports import compare_dict, compare_document, compare_table, table_dict, table_rows_table
+from ..reports import compare_dict, compare_document, table_dict, table_rows_table
+from .command import RangecalcCommand
 from .options import emit, question_options
 
 
-@click.command("compare", short_help="Compare basing options for one airframe.")
+@click.command("compare", cls=RangecalcCommand, short_help="Compare basing options for one airframe.")
 @click.argument("airframe")
 @click.argument("bases", nargs=-1, required=True)
 @question_options("table")
@@ -70,8 +72,12 @@ def compare_cmd(
     )
     if fmt == "json":
         text = json.dumps(compare_dict(result, units), indent=2, ensure_ascii=False) + "\n"
+    elif fmt in GEOMETRY_FORMATS:
+        text = render_features(result, fmt, unit=units)
     elif fmt == "csv":
-        text = compare_table(result, units, precision, grouping=False).render("csv")
+        from ..formats.csvdata import compare_csv
+
+        text = compare_csv(result, units)
     else:
         text = compare_document(result, units, fmt, precision)
     emit(text, output, force)
@@ -84,10 +90,10 @@ def _split(text, option):
     return items
 
 
-@click.command("table", short_help="Reach tables over many airframes and bases.")
+@click.command("table", cls=RangecalcCommand, short_help="Reach tables over many airframes and bases.")
 @click.option("--airframes", "airframe_list", required=True, help="Comma-separated airframe ids.")
 @click.option("--bases", "base_list", required=True, help="Comma-separated bases (ids, names or ICAO codes).")
-@question_options("md")
+@question_options("md", ("table", "md", "csv", "json"))
 def table_cmd(
     airframe_list,
     base_list,
@@ -129,6 +135,10 @@ def table_cmd(
             rows.extend(step)
     if fmt == "json":
         text = json.dumps(table_dict(rows, units, model, payload), indent=2, ensure_ascii=False) + "\n"
+    elif fmt == "csv":
+        from ..formats.csvdata import table_csv
+
+        text = table_csv(rows, units)
     else:
         text = table_rows_table(rows, units, precision, fmt != "csv", routing.active).render(fmt)
         if routing.active and fmt != "csv":

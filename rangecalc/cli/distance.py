@@ -8,6 +8,7 @@ from ..data import load_catalog
 from ..geodesy import inverse
 from ..places import resolve_place
 from ..reports import distance_dict, distance_text
+from .command import RangecalcCommand
 from .options import (
     data_dir_option,
     emit,
@@ -20,7 +21,7 @@ from .options import (
 )
 
 
-@click.command("distance", short_help="Distance and bearings between two places.")
+@click.command("distance", cls=RangecalcCommand, short_help="Distance and bearings between two places.")
 @click.argument("origin")
 @click.argument("destination")
 @units_option

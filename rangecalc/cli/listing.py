@@ -7,10 +7,13 @@ import click
 from ..data import load_catalog
 from ..payload import model_summary
 from ..reports import airframe_text, airframes_table, base_text, bases_table
+from .command import RangecalcCommand
 from .options import data_dir_option, emit, format_option
 
 
-@click.command("airframes", short_help="List airframes, or show one with all figures and sources.")
+@click.command(
+    "airframes", cls=RangecalcCommand, short_help="List airframes, or show one with all figures and sources."
+)
 @click.argument("airframe", required=False)
 @format_option(["table", "md", "csv", "json"], "table")
 @data_dir_option
@@ -22,17 +25,25 @@ def airframes_cmd(airframe, fmt, data_dir):
         if fmt == "json":
             out = {**frame.as_dict(), "payload_model": model_summary(frame)}
             emit(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
+        elif fmt == "csv":
+            from ..formats.csvdata import airframe_csv
+
+            emit(airframe_csv(frame))
         else:
             emit(airframe_text(frame, markdown=fmt == "md"))
         return
     frames = sorted(catalog.airframes.values(), key=lambda a: a.id)
     if fmt == "json":
         emit(json.dumps([a.as_dict() for a in frames], indent=2, ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        from ..formats.csvdata import airframes_csv
+
+        emit(airframes_csv(frames))
     else:
         emit(airframes_table(frames).render(fmt))
 
 
-@click.command("bases", short_help="List bases, or show one with its sources.")
+@click.command("bases", cls=RangecalcCommand, short_help="List bases, or show one with its sources.")
 @click.argument("base", required=False)
 @click.option("--country", default=None, help="Only bases in this country (ISO 3166 alpha-3, e.g. RUS).")
 @format_option(["table", "md", "csv", "json"], "table")
@@ -44,11 +55,19 @@ def bases_cmd(base, country, fmt, data_dir):
         found = catalog.base(base)
         if fmt == "json":
             emit(json.dumps(found.as_dict(), indent=2, ensure_ascii=False) + "\n")
+        elif fmt == "csv":
+            from ..formats.csvdata import base_csv
+
+            emit(base_csv(found))
         else:
             emit(base_text(found))
         return
     bases = catalog.bases_in(country)
     if fmt == "json":
         emit(json.dumps([b.as_dict() for b in bases], indent=2, ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        from ..formats.csvdata import bases_csv
+
+        emit(bases_csv(bases))
     else:
         emit(bases_table(bases).render(fmt))

@@ -106,7 +106,8 @@ output_option = click.option(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Write to this file instead of stdout (written whole or not at all).",
+    help="Write to this file instead of stdout (written whole or not at all; '-' is stdout). Without "
+    "--format, the format follows the extension (.geojson .json .kml .csv .md .html .svg .png).",
 )
 force_option = click.option("--force", is_flag=True, help="Overwrite the --output file if it exists.")
 
@@ -115,17 +116,26 @@ def format_option(choices, default):
     return click.option(
         "--format",
         "fmt",
-        type=click.Choice(choices),
+        type=click.Choice(list(choices)),
         default=default,
         show_default=True,
-        help="Output format.",
+        help="Output format (default: from the --output extension, else the one shown).",
     )
 
 
 def emit(text, output=None, force=False):
-    """Write ``text`` to stdout, or atomically to ``output`` (temporary file, then rename)."""
+    """Write ``text`` (str, or bytes for PNG) to stdout, or atomically to ``output`` (temporary file, then
+    rename)."""
+    binary = isinstance(text, bytes)
     if output is None:
-        click.echo(text, nl=False)
+        if binary:
+            stream = click.get_binary_stream("stdout")
+            if stream.isatty():
+                raise UsageError("a PNG is not for a terminal: add -o FILE.png, or redirect stdout")
+            stream.write(text)
+            stream.flush()
+        else:
+            click.echo(text, nl=False)
         return
     output = Path(output)
     if output.exists() and not force:
@@ -136,7 +146,8 @@ def emit(text, output=None, force=False):
     try:
         handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{output.name}.", suffix=".tmp")
         try:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            mode = {"mode": "wb"} if binary else {"mode": "w", "encoding": "utf-8", "newline": ""}
+            with os.fdopen(handle, **mode) as stream:
                 stream.write(text)
             umask = os.umask(0)
             os.umask(umask)
@@ -150,7 +161,10 @@ def emit(text, output=None, force=False):
     click.echo(f"wrote {output}", err=True)
 
 
-def question_options(default_format):
+QUESTION_FORMATS = ("table", "md", "csv", "json", "geojson", "kml", "svg", "png")
+
+
+def question_options(default_format, formats=QUESTION_FORMATS):
     """Every option of the reach-type commands (reach, compare, table), in one decorator."""
     decorators = [
         targets_option,
@@ -159,7 +173,7 @@ def question_options(default_format):
         routing_options,
         units_option,
         model_option,
-        format_option(["table", "md", "csv", "json"], default_format),
+        format_option(formats, default_format),
         precision_option,
         data_dir_option,
         output_option,

@@ -5,13 +5,15 @@ import json
 import click
 
 from ..data import load_catalog
+from ..formats import GEOMETRY_FORMATS, render_features
 from ..places import resolve_place
 from ..reach import reach, resolve_scope
-from ..reports import reach_dict, reach_document, reach_table
+from ..reports import reach_dict, reach_document
+from .command import RangecalcCommand
 from .options import emit, question_options
 
 
-@click.command("reach", short_help="Which targets an airframe reaches from a base.")
+@click.command("reach", cls=RangecalcCommand, short_help="Which targets an airframe reaches from a base.")
 @click.argument("airframe")
 @click.argument("base")
 @question_options("table")
@@ -76,8 +78,12 @@ def reach_cmd(
     )
     if fmt == "json":
         text = json.dumps(reach_dict(result, units), indent=2, ensure_ascii=False) + "\n"
+    elif fmt in GEOMETRY_FORMATS:
+        text = render_features(result, fmt, unit=units)
     elif fmt == "csv":
-        text = reach_table(result, units, precision, grouping=False).render("csv")
+        from ..formats.csvdata import reach_csv
+
+        text = reach_csv(result, units)
     else:
         text = reach_document(result, units, fmt, precision)
     emit(text, output, force)

@@ -9,10 +9,13 @@ from ..geodesy import ring
 from ..places import resolve_place
 from ..reach import radius_band
 from ..reports import rings_geojson, rings_kml
+from .command import RangecalcCommand
 from .options import data_dir_option, emit, force_option, format_option, output_option, payload_option
 
 
-@click.command("rings", short_help="Reach rings (low, nominal, high radius) as GeoJSON or KML.")
+@click.command(
+    "rings", cls=RangecalcCommand, short_help="Reach rings (low, nominal, high radius) as GeoJSON or KML."
+)
 @click.argument("airframe")
 @click.argument("base")
 @payload_option

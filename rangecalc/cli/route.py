@@ -5,9 +5,11 @@ import json
 import click
 
 from ..data import load_catalog
+from ..formats import GEOMETRY_FORMATS, render_features
 from ..places import resolve_place
-from ..reports import route_document, route_geojson, route_report_dict
-from ..routes import plan_route, routing_from_text
+from ..reports import route_document, route_report_dict
+from ..routes import RouteReport, plan_route, routing_from_text
+from .command import RangecalcCommand
 from .options import (
     data_dir_option,
     emit,
@@ -19,12 +21,12 @@ from .options import (
 )
 
 
-@click.command("route", short_help="The shortest flyable route between two places.")
+@click.command("route", cls=RangecalcCommand, short_help="The shortest flyable route between two places.")
 @click.argument("origin")
 @click.argument("destination")
 @routing_options
 @units_option
-@format_option(["text", "json", "geojson"], "text")
+@format_option(["text", "json", "geojson", "kml", "svg", "png"], "text")
 @data_dir_option
 @output_option
 @force_option
@@ -46,10 +48,11 @@ def route_cmd(
     end = resolve_place(destination, catalog)
     routing = routing_from_text(avoid, via, standoff, catalog, territorial_sea=territorial_sea)
     route = plan_route(start, end, routing, catalog)
+    if fmt in GEOMETRY_FORMATS:
+        emit(render_features(RouteReport(start, end, route, routing), fmt, unit=units), output, force)
+        return
     if fmt == "json":
         text = json.dumps(route_report_dict(start, end, route, routing, units), indent=2, ensure_ascii=False)
-    elif fmt == "geojson":
-        text = json.dumps(route_geojson(start, end, route, routing, units), ensure_ascii=False)
     else:
         text = route_document(start, end, route, routing, units).rstrip("\n")
     emit(text + "\n", output, force)
