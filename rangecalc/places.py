@@ -163,15 +163,16 @@ def compass(bearing_deg):
 
 _NUMBER = r"\d+(?:\.\d*)?|\.\d+"
 # One angle: signed decimal degrees, or degrees-minutes-seconds with symbols or spaces, then an optional
-# hemisphere letter. Minutes and seconds are optional.
+# hemisphere letter. Minutes and seconds are optional. A lone 's' after the seconds is the hemisphere
+# (south), not the seconds symbol: "33 56 24 S" and "33d56m24s" are south; "24s S" has both.
 _ANGLE = re.compile(
     rf"""^\s*(?P<hemi_pre>[NSEW])?\s*(?P<sign>[+-])?\s*(?P<deg>{_NUMBER})\s*(?:°|º|deg|d)?
     (?:\s*(?P<min>{_NUMBER})\s*(?:'|′|’|m|min)?
-    (?:\s*(?P<sec>{_NUMBER})\s*(?:"|″|”|''|′′|s|sec)?)?)?
+    (?:\s*(?P<sec>{_NUMBER})\s*(?:"|″|”|''|′′|sec|s(?=\s*[NSEW]\s*$))?)?)?
     \s*(?P<hemi>[NSEW])?\s*$""",
     re.VERBOSE | re.IGNORECASE,
 )
-_HEMISPHERE_SPLIT = re.compile(r"""(?<=[\d.°'"′″\s][NSns])[\s,;]*(?=[\s\d+\-.EWew])""")
+_HEMISPHERE_SPLIT = re.compile(r"""(?<=[\d.°'"′″”’\sSsCc][NSns])[\s,;]*(?=[\s\d+\-.EWew])""")
 COORDINATE_FORMS = (
     "'35.21,48.65' (lat,lon), '35.21 48.65', '35.21N 48.65E', '48.65E 35.21N', "
     "'35°12\\'42\"N 48°39\\'12\"E', '35 12 42 N 48 39 12 E'"
@@ -209,21 +210,25 @@ def _parse_angle(text):
 
 
 def _split_pair(text):
-    """Split coordinate text into two angle strings, trying separators in order of clarity."""
+    """The two angle strings of coordinate text: the first split, in order of clarity (a comma, a
+    semicolon, after a hemisphere letter, at a space), whose both sides read as angles; None if none do."""
+    text = text.strip()
+    candidates = []
     if text.count(",") == 1:
-        return text.split(",")
-    if ";" in text and text.count(";") == 1:
-        return text.split(";")
-    parts = _HEMISPHERE_SPLIT.split(text.strip(), maxsplit=1)
-    if len(parts) == 2 and parts[1].strip():
-        return parts
+        candidates.append(text.split(","))
+    if text.count(";") == 1:
+        candidates.append(text.split(";"))
+    for match in _HEMISPHERE_SPLIT.finditer(text):
+        candidates.append([text[: match.start()], text[match.end() :]])
     tokens = text.split()
     if len(tokens) == 2:
-        return tokens
-    # "35 12 42 N 48 39 12 E" without a separator: split after the first hemisphere letter.
-    match = re.match(r"^(.*?[NSEWnsew])\s+(.*)$", text.strip())
-    if match:
-        return [match.group(1), match.group(2)]
+        candidates.append(tokens)
+    # "35 12 42 N 48 39 12 E" without a separator: split after a hemisphere letter.
+    for match in re.finditer(r"[NSEWnsew]\s+", text):
+        candidates.append([text[: match.start() + 1], text[match.end() :]])
+    for parts in candidates:
+        if all(p.strip() and _parse_angle(p) is not None for p in parts):
+            return parts
     return None
 
 

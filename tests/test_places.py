@@ -109,3 +109,58 @@ def test_decimal_round_trip(lat, lon):
 )
 def test_normalise_name_folds_case_accents_and_punctuation(a, b):
     assert normalise_name(a) == normalise_name(b)
+
+
+# --- every documented form, in every hemisphere (regression: "33 56 24 S" was read as north) -----------
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+
+def _dms(value):
+    """Whole degrees, minutes and seconds of |value| (seconds rounded to an integer)."""
+    total = round(abs(value) * 3600)
+    return total // 3600, (total // 60) % 60, total % 60
+
+
+_DMS_FORMS = (
+    "{d} {m} {s} {h}",
+    "{d} {m} {s}{h}",
+    "{d}°{m}'{s}\"{h}",
+    "{d}° {m}' {s}\" {h}",
+    "{d}°{m}′{s}″{h}",
+    "{d}d{m}m{s}s{h}",
+    "{d}d{m}m{s}s {h}",
+    "{d}d{m}m{s}sec{h}",
+    "{d}d{m}m{s}{h}",
+)
+
+
+@given(
+    lat=st.integers(-89 * 3600, 89 * 3600).map(lambda s: s / 3600),
+    lon=st.integers(-179 * 3600, 179 * 3600).map(lambda s: s / 3600),
+    form=st.sampled_from(_DMS_FORMS),
+    separator=st.sampled_from([" ", ", ", ",", "; "]),
+    lon_first=st.booleans(),
+)
+def test_every_dms_form_round_trips_in_every_hemisphere(lat, lon, form, separator, lon_first):
+    d, m, s = _dms(lat)
+    lat_text = form.format(d=d, m=m, s=s, h="N" if lat >= 0 else "S")
+    d, m, s = _dms(lon)
+    lon_text = form.format(d=d, m=m, s=s, h="E" if lon >= 0 else "W")
+    text = f"{lon_text}{separator}{lat_text}" if lon_first else f"{lat_text}{separator}{lon_text}"
+    got_lon, got_lat = parse_coordinates(text)
+    assert got_lat == pytest.approx(lat, abs=1e-9), text
+    assert got_lon == pytest.approx(lon, abs=1e-9), text
+
+
+@given(
+    lat=st.floats(-90, 90, allow_nan=False).map(lambda v: round(v, 4)),
+    lon=st.floats(-180, 180, allow_nan=False).map(lambda v: round(v, 4)),
+    lower=st.booleans(),
+)
+def test_decimal_degrees_with_letters_round_trip_in_every_hemisphere(lat, lon, lower):
+    text = f"{abs(lat)}{'N' if lat >= 0 else 'S'} {abs(lon)}{'E' if lon >= 0 else 'W'}"
+    got_lon, got_lat = parse_coordinates(text.lower() if lower else text)
+    assert (got_lat, got_lon) == pytest.approx((lat, lon), abs=1e-12), text
+    assert parse_coordinates(f"{lat},{lon}") == pytest.approx((lon, lat), abs=1e-12)
