@@ -113,9 +113,6 @@ def test_normalise_name_folds_case_accents_and_punctuation(a, b):
 
 # --- every documented form, in every hemisphere (regression: "33 56 24 S" was read as north) -----------
 
-from hypothesis import given
-from hypothesis import strategies as st
-
 
 def _dms(value):
     """Whole degrees, minutes and seconds of |value| (seconds rounded to an integer)."""
