@@ -61,6 +61,10 @@ SAMPLE_STEP_M = 2000.0
 MEDIAN_STEP_M = 500.0
 #: Metres per nautical mile, for describing territorial seas.
 _NM = 1852.0
+#: Bounds on what people type (metres, words): a stand-off beyond 1,000 km or a territorial sea beyond
+#: 200 nm (the widest exclusive economic zone) is a typo, not a question.
+MAX_STANDOFF = (1_000_000.0, "1,000 km")
+MAX_SEA = (200 * 1852.0, "200 nm")
 
 
 class NoRouteError(UsageError):
@@ -755,14 +759,14 @@ def routing_from_text(avoid=None, via=(), standoff=None, catalog=None, reasons=N
         points.append((place.lon, place.lat))
     standoff_m = 0.0
     if standoff is not None:
-        standoff_m = parse_quantity(standoff, DISTANCE_UNITS, None, "--standoff")
+        standoff_m = parse_quantity(standoff, DISTANCE_UNITS, None, "--standoff", MAX_STANDOFF)
         if not regions:
             raise UsageError("--standoff needs --avoid: it is the distance kept from closed airspace")
     sea_m, land = 0.0, ()
     if territorial_sea is not None:
         sea_m = 0.0
         if not _is_zero(territorial_sea):  # a bare 0 needs no unit
-            sea_m = parse_quantity(territorial_sea, DISTANCE_UNITS, None, "--territorial-sea")
+            sea_m = parse_quantity(territorial_sea, DISTANCE_UNITS, None, "--territorial-sea", MAX_SEA)
         if not regions:
             raise UsageError(
                 "--territorial-sea needs --avoid: it is the closed countries' airspace over the sea"

@@ -31,13 +31,16 @@ def _factor(unit):
 _QUANTITY = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*([a-zA-Z]*)\s*$")
 
 
-def parse_quantity(text, units, default_unit, what):
+def parse_quantity(text, units, default_unit, what, maximum=None):
     """Parse ``'3t'``, ``'12000 kg'`` or ``'25km'`` into the base unit of ``units``.
 
     ``units`` maps unit names to their size in the base unit; a bare number takes ``default_unit``, or is
-    refused when ``default_unit`` is None. Negative, non-finite and out-of-range values raise
-    :class:`UsageError` naming ``what``.
+    refused when ``default_unit`` is None. Negative, non-finite and out-of-range values (above ``maximum``,
+    in the base unit, as ``(value, 'words')``) raise :class:`UsageError` naming ``what``.
     """
+    stripped = (text or "").strip()
+    if stripped.startswith("-") and _QUANTITY.match(stripped[1:]):
+        raise UsageError(f"{what}: {text!r} is negative; it must be zero or more")
     match = _QUANTITY.match(text or "")
     if not match:
         raise UsageError(
@@ -57,4 +60,6 @@ def parse_quantity(text, units, default_unit, what):
     value = number * units[unit]
     if not (0.0 <= value < 1e12):
         raise UsageError(f"{what}: {text!r} is out of range")
+    if maximum is not None and value > maximum[0]:
+        raise UsageError(f"{what}: {text!r} is more than the {maximum[1]} accepted")
     return value

@@ -19,9 +19,12 @@ class RangecalcGroup(click.Group):
     def main(self, args=None, prog_name=None, standalone_mode=True, **extra):
         try:
             result = super().main(args=args, prog_name=prog_name, standalone_mode=False, **extra)
-        except click.exceptions.Abort:
+        except click.exceptions.Abort as exc:
             click.echo("rangecalc: aborted", err=True)
-            sys.exit(1)
+            sys.exit(130 if isinstance(exc.__cause__, KeyboardInterrupt) else 1)
+        except KeyboardInterrupt:
+            click.echo("rangecalc: aborted", err=True)
+            sys.exit(130)
         except click.ClickException as exc:
             hint = ""
             if isinstance(exc, click.UsageError) and exc.ctx is not None:

@@ -8,6 +8,7 @@ import click
 from click.core import ParameterSource
 
 from ..formats import EXTENSIONS
+from .options import check_output
 
 #: A token that is a value, not an option, although it starts with '-': a negative number or coordinate
 #: pair as people paste them ('-33.9,18.6', '-0.5', '-33 56 24').
@@ -62,6 +63,8 @@ class RangecalcCommand(click.Command):
                 params["output"] = output = None
             explicit = ctx.get_parameter_source("fmt") not in (ParameterSource.DEFAULT, None)
             params["fmt"] = output_format(self, params["fmt"], output, explicit)
+        if params.get("output") is not None:
+            check_output(params["output"], params.get("force", False))  # before the work, not after
         return super().invoke(ctx)
 
 

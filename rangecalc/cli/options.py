@@ -1,6 +1,9 @@
 """Options shared by several commands, defined once, and the one place that writes output."""
 
+import contextlib
 import os
+import stat
+import sys
 import tempfile
 from pathlib import Path
 
@@ -8,6 +11,10 @@ import click
 
 from ..errors import DataError, UsageError
 from ..units import DISTANCE_UNITS, MASS_UNITS, parse_quantity
+
+#: The heaviest load anyone may type (kg): above every airframe's maximum take-off mass; the payload model
+#: then refuses loads beyond the airframe's own maximum payload.
+MAX_PAYLOAD = (1_000_000.0, "1,000 t")
 
 
 class MassType(click.ParamType):
@@ -19,7 +26,9 @@ class MassType(click.ParamType):
         if isinstance(value, float):
             return value
         try:
-            return parse_quantity(value, MASS_UNITS, None, f"--{param.name}" if param else "mass")
+            return parse_quantity(
+                value, MASS_UNITS, None, f"--{param.name}" if param else "mass", MAX_PAYLOAD
+            )
         except UsageError as exc:
             self.fail(str(exc).split(": ", 1)[-1], param, ctx)
 
@@ -123,35 +132,52 @@ def format_option(choices, default):
     )
 
 
-def emit(text, output=None, force=False):
-    """Write ``text`` (str, or bytes for PNG) to stdout, or atomically to ``output`` (temporary file, then
-    rename)."""
-    binary = isinstance(text, bytes)
+def check_output(output, force=False):
+    """Refuse an ``--output`` path before any work is done: an existing file without ``force``, anything
+    but a regular file (a device, FIFO, folder or symlink is never replaced), a missing folder, an empty
+    name. Returns the existing file's permission bits to keep, or None for a new file."""
     if output is None:
-        if binary:
-            stream = click.get_binary_stream("stdout")
-            if stream.isatty():
-                raise UsageError("a PNG is not for a terminal: add -o FILE.png, or redirect stdout")
-            stream.write(text)
-            stream.flush()
-        else:
-            click.echo(text, nl=False)
-        return
+        return None
+    text = str(output)
+    if not text.strip() or text == ".":  # click turns '' into '.'
+        raise UsageError("--output is empty; give a file name, or '-' for stdout")
     output = Path(output)
-    if output.exists() and not force:
-        raise UsageError(f"--output: {str(output)!r} exists; add --force to overwrite it")
+    if output.is_symlink() or (output.exists() and not output.is_file()):
+        kind = "a symbolic link" if output.is_symlink() else "not a regular file"
+        raise UsageError(f"--output: {text!r} is {kind}; rangecalc only writes or replaces regular files")
     directory = output.parent if str(output.parent) else Path(".")
     if not directory.is_dir():
         raise UsageError(f"--output: folder {str(directory)!r} does not exist")
+    if output.exists():
+        if not force:
+            raise UsageError(f"--output: {text!r} exists; add --force to overwrite it")
+        return stat.S_IMODE(output.stat().st_mode)
+    return None
+
+
+def emit(text, output=None, force=False):
+    """Write ``text`` (str, or bytes for PNG) to stdout, or atomically to ``output``: a temporary file in the
+    same folder, then a rename, keeping the permissions of a file it replaces."""
+    if output is None:
+        _write_stdout(text)
+        return
+    keep_mode = check_output(output, force)
+    output = Path(output)
+    directory = output.parent if str(output.parent) else Path(".")
     try:
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{output.name}.", suffix=".tmp")
+        # The temporary name stays within NAME_MAX (255 bytes) whatever the output's name.
+        stem = output.name.encode("utf-8")[:100].decode("utf-8", "ignore")
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{stem}.", suffix=".tmp")
         try:
+            binary = isinstance(text, bytes)
             mode = {"mode": "wb"} if binary else {"mode": "w", "encoding": "utf-8", "newline": ""}
             with os.fdopen(handle, **mode) as stream:
                 stream.write(text)
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; give it the usual permissions
+            if keep_mode is None:
+                umask = os.umask(0)
+                os.umask(umask)
+                keep_mode = 0o666 & ~umask  # mkstemp makes it private; give it the usual permissions
+            os.chmod(temporary, keep_mode)
             os.replace(temporary, output)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
@@ -159,6 +185,28 @@ def emit(text, output=None, force=False):
     except OSError as exc:
         raise DataError(f"--output: cannot write {str(output)!r}: {exc.strerror or exc}") from None
     click.echo(f"wrote {output}", err=True)
+
+
+def _write_stdout(text):
+    """Write to stdout and flush, so that a full, closed or broken stdout is an error now, not lost."""
+    binary = isinstance(text, bytes)
+    if sys.stdout is None:
+        raise DataError("cannot write the output: stdout is closed; use -o FILE")
+    try:
+        if binary:
+            stream = click.get_binary_stream("stdout")
+            if stream.isatty():
+                raise UsageError("a PNG is not for a terminal: add -o FILE.png, or redirect stdout")
+            stream.write(text)
+            stream.flush()
+        else:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+    except OSError as exc:
+        with contextlib.suppress(OSError, ValueError):  # nothing more may reach stdout, not even at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        reason = "broken pipe" if isinstance(exc, BrokenPipeError) else (exc.strerror or str(exc))
+        raise DataError(f"cannot write the output to stdout: {reason}") from None
 
 
 QUESTION_FORMATS = ("table", "md", "csv", "json", "geojson", "kml", "svg", "png")
