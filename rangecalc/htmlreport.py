@@ -4,6 +4,7 @@ recorded corridor), the tables, the record and the sources. One file, no externa
 an air-gapped machine); every text that comes from a data or scenario file is HTML-escaped.
 """
 
+import re
 from html import escape
 
 import shapely
@@ -21,19 +22,40 @@ from .claimreport import (
 from .maps import COLOURS, DASHES, MapLayers, svg_map
 from .regions import all_regions
 
+#: Width of the map in SVG units. The page scales it to the column (at most 800 px wide), so on a phone
+#: labels are about 60% of their size and on a desktop about 125%.
+MAP_WIDTH = 640
+
 STYLE = """
-body { font-family: sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }
+*, *::before, *::after { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
+body { font-family: sans-serif; max-width: 1100px; margin: 0 auto; padding: 1em 1.5em 2em; color: #222;
+       line-height: 1.45; overflow-wrap: anywhere; }
+h1 { font-size: 1.8em; line-height: 1.2; }
+h2 { line-height: 1.25; margin-top: 1.6em; }
+a { color: #1f5fbf; }
 blockquote { border-left: 4px solid #999; margin: 1em 0; padding: 0.2em 1em; color: #333; background: #f7f7f7; }
 .verdict { font-size: 1.1em; font-weight: bold; padding: 0.6em 1em; border-radius: 4px; background: #fff4d6; }
 .summary { font-size: 1.15em; padding: 0.6em 1em; border-left: 4px solid #c0392b; }
+.scroll { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
-.scroll { overflow-x: auto; }
-th, td { border: 1px solid #ccc; padding: 0.25em 0.5em; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.5em; overflow-wrap: break-word; vertical-align: top; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 th { background: #eee; }
+figure.map { margin: 1em 0; max-width: 800px; }
+figure.map svg { display: block; width: 100%; height: auto; border: 1px solid #ccc; }
 svg { max-width: 100%; height: auto; }
 .legend span { display: inline-block; margin-right: 1.2em; }
 .swatch { display: inline-block; width: 1em; height: 1em; vertical-align: middle; margin-right: 0.3em; }
+@media (max-width: 600px) {
+  body { padding: 0.5em 0.75em 1.5em; }
+  h1 { font-size: 1.45em; }
+  h2 { font-size: 1.2em; }
+  .verdict, .summary { font-size: 1em; padding: 0.5em 0.75em; }
+  blockquote { padding: 0.1em 0.75em; }
+  ul { padding-left: 1.25em; }
+  .legend span { display: block; margin: 0.15em 0; }
+}
 """
 
 
@@ -89,10 +111,11 @@ def _map(result, catalog):
         style = "closed" if region.id in closed else "focus" if region.id in focus else "land"
         layers.regions.append((region.name, region.geometry, style))
     if result.layers.get("closed") is not None:
+        # Drawn over the closed countries, which are already named: no label of its own.
         layers.regions.append(
-            ("closed airspace (land and territorial sea)", result.layers["closed"], "closed")
+            ("closed airspace (land and territorial sea)", result.layers["closed"], "closed", "")
         )
-    return svg_map(layers, title=s.title)
+    return svg_map(layers, width=MAP_WIDTH, title=s.title)
 
 
 def _legend(s):
@@ -121,6 +144,15 @@ def _legend(s):
             f'stroke-dasharray="{DASHES[band]}"/></svg> reach boundary, {band} figure (legal routes)</span>'
         )
     return '<p class="legend">' + "".join(items) + "</p>"
+
+
+def _file_name(text):
+    """How a data file is named in the page: a bundled file by its place in the package, any other by its
+    file name only, so that no local path (home folder, virtual environment, temporary folder) shows."""
+    if text.endswith("(bundled)"):
+        return text
+    name = re.split(r"[\\/]", text)[-1]
+    return f"{name} (local file)"
 
 
 def _link(source):
@@ -154,7 +186,7 @@ def claim_html(result, catalog):
         f'<p class="verdict">{escape(v["operational"]["text"])}</p>',
         "<ul>" + "".join(f"<li>{escape(x)}</li>" for x in v["operational"]["findings"]) + "</ul>",
         "<h2>Map: flyable reach, routes and the uncovered part</h2>",
-        _map(result, catalog),
+        f'<figure class="map">{_map(result, catalog)}</figure>',
         _legend(s),
         "<h2>Rules of the air</h2><ul>",
     ]
@@ -225,10 +257,10 @@ def claim_html(result, catalog):
     for frame_id, f in d["figures"].items():
         band = " / ".join(f"{f['combat_radius_km'][b]:,.0f}" for b in ("low", "nominal", "high"))
         parts.append(
-            f"<li>{escape(f['name'])}: combat radius {band} km ({escape(f['conditions'])}); {escape(f['file'])} "
+            f"<li>{escape(f['name'])}: combat radius {band} km ({escape(f['conditions'])}); {escape(_file_name(f['file']))} "
             f"(<code>rangecalc airframes {escape(frame_id)}</code>)</li>"
         )
-    parts.append(f"<li>Scenario: {escape(d['file'])}</li>")
+    parts.append(f"<li>Scenario: {escape(_file_name(d['file']))} (<code>{escape(d['scenario'])}</code>)</li>")
     parts.append("<li>Borders: Natural Earth 4.1.0 admin-0 1:50m (public domain); de facto lines.</li>")
     parts.append("<li>Bases: OurAirports, airportsdata, Wikipedia; targets: GeoNames (CC BY 4.0).</li></ul>")
     parts.append(

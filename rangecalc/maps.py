@@ -1,9 +1,11 @@
-"""Static SVG maps: country outlines, closed airspace, bases, targets, routes, reach boundaries and uncovered
-parts of regions, for reports.
+"""Static SVG maps: country outlines and names, closed airspace, bases, targets, routes, reach boundaries and
+uncovered parts of regions, with a graticule and a scale bar, for reports.
 
 The projection is equirectangular with longitudes scaled by the cosine of the map's middle latitude, so
 shapes look right at the scale of a theatre (a few thousand kilometres); routes are drawn along their
-geodesics. Every label is XML-escaped. No external resource is referenced: the SVG renders offline.
+geodesics. The scale bar is true along the middle parallel at the centre of the map (on the WGS84
+ellipsoid); away from it the scale changes, as it does on any flat map of a theatre. Every label is
+XML-escaped. No external resource is referenced: the SVG renders offline.
 """
 
 import math
@@ -12,7 +14,9 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 import shapely
+from shapely.ops import polylabel
 
+from .geodesy import GEOD
 from .routes import geodesic_polyline
 
 #: Colours, also used by the HTML report's legend.
@@ -41,7 +45,8 @@ HATCH_ID = "rangecalc-uncovered-hatch"
 class MapLayers:
     """What to draw, bottom to top:
 
-    - ``regions``: (name, geometry, style), style 'land', 'focus' or 'closed';
+    - ``regions``: (name, geometry, style) or (name, geometry, style, label), style 'land', 'focus' or
+      'closed'; the label (default: the name; '' for none) is written inside the region where it fits;
     - ``uncovered``: (name, geometry), parts of a region out of reach, hatched in ``COLOURS['uncovered']``;
     - ``reach``: (name, geometry, figure, colour index), reach boundaries drawn as outlines only (a polygon's
       boundary, or lines as given), dashed by figure ('low', 'nominal', 'high': :data:`DASHES`) in the
@@ -77,7 +82,7 @@ def _bounds(layers, margin_deg=1.5):
     for _, r_lons, r_lats, *_ in layers.routes:
         lons += list(r_lons)
         lats += list(r_lats)
-    focus = [geometry for _, geometry, style in layers.regions if style == "focus"]
+    focus = [geometry for _, geometry, style, *_ in layers.regions if style == "focus"]
     extra = [entry[1] for entry in [*layers.reach, *layers.uncovered]]
     if focus:
         # Only where they overlap the focus: within its bounds, so this can only tighten, never widen.
@@ -134,14 +139,73 @@ def legend_key(kind, k=0, width=28, height=12):
     )
 
 
+#: Graticule spacings in degrees, the finest that gives at most :data:`GRATICULE_LINES` lines across the map.
+GRATICULE_STEPS = (1, 2, 5, 10, 20, 30)
+GRATICULE_LINES = 8
+#: Scale bar lengths are 1, 2 or 5 times a power of ten kilometres, the longest that fits this share of
+#: the map's width.
+SCALE_BAR_SHARE = 0.25
+#: A rough width of a character of the sans-serif labels, as a share of the font size, for keeping labels
+#: apart and inside the frame (generous, so that real text is no wider).
+CHAR_WIDTH = 0.62
+#: A white outline behind labels, so that they read over lines and fills.
+HALO = 'stroke="#fff" stroke-width="3" stroke-opacity="0.85" stroke-linejoin="round" paint-order="stroke"'
+
+
+def metres_per_degree_of_longitude(lat):
+    """Length of one degree of longitude along the parallel at ``lat`` (degrees) on the WGS84 ellipsoid."""
+    phi = math.radians(lat)
+    normal_radius = GEOD.a / math.sqrt(1 - GEOD.es * math.sin(phi) ** 2)
+    return math.radians(1) * normal_radius * math.cos(phi)
+
+
+def nice_length(limit):
+    """The longest 1, 2 or 5 times a power of ten that is at most ``limit`` (> 0)."""
+    power = 10 ** math.floor(math.log10(limit))
+    return max(m * power for m in (1, 2, 5) if m * power <= limit * (1 + 1e-12))
+
+
+def graticule_step(span_deg):
+    """Spacing of the graticule, in degrees, for a map ``span_deg`` across (its longer side)."""
+    for step in GRATICULE_STEPS:
+        if span_deg / step <= GRATICULE_LINES:
+            return step
+    return GRATICULE_STEPS[-1]
+
+
+def _degrees(value, hemispheres):
+    value = (value + 180) % 360 - 180 if hemispheres == "EW" else value
+    if value == 0 or abs(value) == 180:
+        return f"{abs(value):g}°"
+    return f"{abs(value):g}°{hemispheres[0] if value > 0 else hemispheres[1]}"
+
+
+def _text_box(x, y, text, size, anchor="start"):
+    """Pixel box (x0, y0, x1, y1) a label at baseline (x, y) covers, estimated from its length."""
+    w = len(text) * size * CHAR_WIDTH
+    x0 = {"start": x, "middle": x - w / 2, "end": x - w}[anchor]
+    return (x0, y - size * 0.8, x0 + w, y + size * 0.25)
+
+
+def _overlaps(box, boxes, pad=2.0):
+    x0, y0, x1, y1 = box
+    return any(x0 < b[2] + pad and b[0] < x1 + pad and y0 < b[3] + pad and b[1] < y1 + pad for b in boxes)
+
+
 def svg_map(layers, width=900, title=""):
-    """An SVG document (string) of the layers, framed as :class:`MapLayers` says."""
+    """An SVG document (string) of the layers, framed as :class:`MapLayers` says, with a graticule, a scale
+    bar (true at the centre of the map) and the names of regions where they fit."""
     west, south, east, north = _bounds(layers)
     scale_x = math.cos(math.radians((south + north) / 2))
     height = int(width * (north - south) / ((east - west) * scale_x))
 
     def xy(lon, lat):
         return (lon - west) / (east - west) * width, (north - lat) / (north - south) * height
+
+    def to_pixels(coords):
+        coords = np.asarray(coords, dtype=float)
+        x, y = xy(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
 
     def points(coords):
         return " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(lon, lat) for lon, lat in coords))
@@ -172,16 +236,40 @@ def svg_map(layers, width=900, title=""):
     ]
     if layers.uncovered:
         out.append(f"<defs>{_hatch()}</defs>")
-    for name, geometry, style in layers.regions:
+    clipped_regions = []
+    for region in layers.regions:
+        name, geometry, style = region[:3]
         clipped = shapely.intersection(geometry, frame)
         if clipped.is_empty:
             continue
+        clipped_regions.append((region[3] if len(region) > 3 else name, clipped))
         fill = {"focus": COLOURS["focus"], "closed": COLOURS["closed"]}.get(style, COLOURS["land"])
         stroke = COLOURS["closed_edge"] if style == "closed" else COLOURS["border"]
         out.append(
             f'<path d="{path(clipped)}" fill="{fill}" stroke="{stroke}" stroke-width="0.8" fill-rule="evenodd">'
             f"<title>{escape(name)}</title></path>"
         )
+
+    # Boxes taken by labels, bars and markers, so that region names go only where nothing else is.
+    taken = []
+    bar, bar_box = _scale_bar(west, east, south, north, width, height)
+    taken.append(bar_box)
+    graticule, graticule_boxes = _graticule(west, east, south, north, width, height, xy, taken)
+    taken += graticule_boxes
+    point_labels = []
+    for name, lon, lat, kind in layers.points:
+        x, y = xy(lon, lat)
+        text = str(name)
+        anchor, tx, ty = "start", x + 6, y - 6
+        if _text_box(tx, ty, text, 12)[2] > width - 2 and _text_box(x - 6, ty, text, 12, "end")[0] >= 2:
+            anchor, tx = "end", x - 6
+        if ty - 12 < 0:
+            ty = y + 16
+        taken += [(x - 6, y - 6, x + 6, y + 6), _text_box(tx, ty, text, 12, anchor)]
+        point_labels.append((name, x, y, kind, anchor, tx, ty))
+    out.append(graticule)
+    out += _region_names(clipped_regions, to_pixels, width, height, taken)
+
     for name, geometry in layers.uncovered:
         clipped = shapely.intersection(geometry, frame)
         d = "" if clipped.is_empty else path(clipped)
@@ -215,8 +303,7 @@ def svg_map(layers, width=900, title=""):
                 f'{dashes} opacity="0.85">'
                 f"<title>{escape(name)}</title></polyline>"
             )
-    for name, lon, lat, kind in layers.points:
-        x, y = xy(lon, lat)
+    for name, x, y, kind, anchor, tx, ty in point_labels:
         if kind == "base":
             shape = f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{COLOURS["base"]}"/>'
         elif kind == "farthest":
@@ -226,6 +313,130 @@ def svg_map(layers, width=900, title=""):
             )
         else:
             shape = f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{COLOURS["target"]}"/>'
-        out.append(f'<g>{shape}<text x="{x + 6:.1f}" y="{y - 6:.1f}">{escape(name)}</text></g>')
+        end = ' text-anchor="end"' if anchor == "end" else ""
+        out.append(
+            f'<g>{shape}<text class="point-label" x="{tx:.1f}" y="{ty:.1f}"{end} {HALO}>{escape(str(name))}</text></g>'
+        )
+    out.append(bar)
     out.append("</svg>")
     return "\n".join(out)
+
+
+def _scale_bar(west, east, south, north, width, height):
+    """The scale bar (SVG) in the bottom right corner and the box it takes.
+
+    One pixel across is ``(east - west) / width`` degrees of longitude; at the middle latitude a degree of
+    longitude is :func:`metres_per_degree_of_longitude` long, which gives the kilometres per pixel."""
+    km_per_px = (east - west) / width * metres_per_degree_of_longitude((south + north) / 2) / 1000
+    km = nice_length(SCALE_BAR_SHARE * width * km_per_px)
+    length = km / km_per_px
+    label = f"{km:,.0f} km" if km >= 1 else f"{km:g} km"
+    x1, y = width - 14, height - 14
+    x0 = x1 - length
+    box = (x0 - 8, y - 26, x1 + 8, y + 8)
+    ticks = " ".join(f"M{x:.1f},{y - 5} V{y}" for x in (x0, x0 + length / 2, x1))
+    svg = (
+        f'<g class="scale-bar" data-km="{km:g}" data-px="{length:.3f}">'
+        f'<rect x="{box[0]:.1f}" y="{box[1]:.1f}" width="{box[2] - box[0]:.1f}" height="{box[3] - box[1]:.1f}" '
+        'fill="#fff" fill-opacity="0.8" rx="3"/>'
+        f'<path d="M{x0:.1f},{y} H{x1:.1f} {ticks}" fill="none" stroke="#222" stroke-width="1.5"/>'
+        f'<text x="{(x0 + x1) / 2:.1f}" y="{y - 9}" text-anchor="middle" font-size="11" fill="#222">'
+        f"{escape(label)}</text></g>"
+    )
+    return svg, box
+
+
+def _graticule(west, east, south, north, width, height, xy, taken):
+    """Meridians and parallels every :func:`graticule_step` degrees, labelled along the bottom (longitude)
+    and left (latitude) edges where the labels do not collide with ``taken`` boxes; the SVG and the boxes of
+    its labels."""
+    step = graticule_step(max(east - west, north - south))
+    lons = [v * step for v in range(math.ceil(west / step), math.floor(east / step) + 1)]
+    lats = [v * step for v in range(math.ceil(south / step), math.floor(north / step) + 1)]
+    d, labels, boxes = [], [], []
+    size = 10
+    for lon in lons:
+        x = xy(lon, 0)[0]
+        d.append(f"M{x:.1f},0 V{height}")
+        text = _degrees(lon, "EW")
+        box = _text_box(x + 3, height - 4, text, size)
+        if box[0] > 34 and box[2] < width - 2 and not _overlaps(box, taken):
+            labels.append((x + 3, height - 4, text))
+            boxes.append(box)
+    for lat in lats:
+        y = xy(0, lat)[1]
+        d.append(f"M0,{y:.1f} H{width}")
+        text = _degrees(lat, "NS")
+        box = _text_box(3, y - 3, text, size)
+        if box[1] > 2 and box[3] < height - 16 and not _overlaps(box, taken):
+            labels.append((3, y - 3, text))
+            boxes.append(box)
+    svg = [
+        f'<g class="graticule" data-step="{step}">'
+        f'<path d="{" ".join(d)}" fill="none" stroke="#5b7590" stroke-width="0.6" stroke-opacity="0.35"/>'
+    ]
+    svg += [
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" fill="#3d4f61" {HALO}>{escape(text)}</text>'
+        for x, y, text in labels
+    ]
+    svg.append("</g>")
+    return "".join(svg), boxes
+
+
+def _label_spots(polygon, grid=12):
+    """Places for a label in a polygon (pixels): its pole of inaccessibility, then points of a grid inside
+    it, the farthest from its edge first."""
+    centre = polylabel(polygon, tolerance=1.0)
+    x0, y0, x1, y1 = polygon.bounds
+    xs, ys = np.meshgrid(np.linspace(x0, x1, grid + 2)[1:-1], np.linspace(y0, y1, grid + 2)[1:-1])
+    grid_points = shapely.points(xs.ravel(), ys.ravel())
+    grid_points = grid_points[shapely.contains(polygon, grid_points)]
+    depth = shapely.distance(grid_points, polygon.exterior)
+    ordered = grid_points[np.argsort(-depth, kind="stable")]
+    return [(centre.x, centre.y), *((p.x, p.y) for p in ordered)]
+
+
+def _region_names(regions, to_pixels, width, height, taken, sizes=(13, 11)):
+    """Names of regions (SVG text elements), largest region first, each in the largest part of the region
+    inside the frame, at the first of :func:`_label_spots` where the name fits inside the region and clear
+    of ``taken`` (which grows with each name placed); a smaller size is tried before giving up. Regions
+    whose label is empty are not named."""
+    placed = []
+    parts = []
+    for label, clipped in regions:
+        if not label:
+            continue
+        polygons = [p for p in shapely.get_parts(clipped) if isinstance(p, shapely.Polygon) and p.area > 0]
+        if polygons:
+            parts.append((label, max(polygons, key=lambda p: p.area)))
+    pixel_parts = [(label, shapely.transform(polygon, to_pixels)) for label, polygon in parts]
+    pixel_parts.sort(key=lambda item: -item[1].area)
+    for label, polygon in pixel_parts:
+        polygon = shapely.make_valid(polygon)
+        if polygon.is_empty or polygon.area < 400:
+            continue
+        largest = max(
+            (p for p in shapely.get_parts(polygon) if isinstance(p, shapely.Polygon)), key=lambda p: p.area
+        )
+        for size in sizes:
+            for x, y in _label_spots(largest):
+                box = _text_box(x, y + size * 0.3, label, size, "middle")
+                inside = shapely.box(*box)
+                if (
+                    box[0] >= 2
+                    and box[2] <= width - 2
+                    and box[1] >= 2
+                    and box[3] <= height - 2
+                    and largest.intersection(inside).area >= 0.9 * inside.area
+                    and not _overlaps(box, taken)
+                ):
+                    break
+            else:
+                continue
+            taken.append(box)
+            placed.append(
+                f'<text class="region-name" x="{x:.1f}" y="{y + size * 0.3:.1f}" text-anchor="middle" '
+                f'font-size="{size}" fill="#7a6f62" letter-spacing="0.6" {HALO}>{escape(str(label))}</text>'
+            )
+            break
+    return placed
