@@ -14,7 +14,7 @@ from .errors import UsageError
 from .payload import RadiusAtPayload, radius_at_payload
 from .places import Place, _parse_angle, looks_like_coordinates, nearest_named_place, resolve_place
 from .regions import all_regions
-from .routes import NoRouteError, Routing, countries_along
+from .routes import MAX_ANGLE_DEG, NoRouteError, Routing, countries_along
 
 IN_REACH = "in_reach"
 DEPENDS = "depends"
@@ -214,6 +214,12 @@ class RegionReach:
     verdict: str
     farthest_near: tuple | None = None  # (name, distance_m, bearing_deg) of the nearest named place
     method: str = ""  # how coverage was computed, and at what resolution
+    #: Under routing: the flyable reach contoured over the region plus :data:`REGION_PAD_DEG` (a
+    #: :class:`~rangecalc.coverage.FieldReach`, one polygon per band), and per band the part of the region
+    #: outside it (:class:`~rangecalc.coverage.Uncovered`, slivers under half a grid spacing set apart).
+    #: None for direct geodesics, whose ``coverage[i].uncovered`` are exact polygons.
+    reach_area: object = None
+    uncovered: tuple | None = None
 
     @property
     def verdict_text(self):
@@ -236,12 +242,17 @@ def region_reach(radius_m, bases, region, catalog=None, routing=None, space=None
     lons = np.array([b.lon for b in bases])
     lats = np.array([b.lat for b in bases])
     routing = routing or Routing()
+    area = uncovered = None
     if routing.active:
         space = space or routing.airspace([*zip(lons.tolist(), lats.tolist(), strict=True)])
-        covers, farthest, method = coverage.field_coverage(
-            region.geometry, _flyable_field(bases, routing, space), radius_m
-        )
+        field_fn = _flyable_field(bases, routing, space)
+        covers, farthest, method = coverage.field_coverage(region.geometry, field_fn, radius_m)
         method = f"flyable distances {routing.describe()}, on a {method}"
+        area = coverage.field_reach_polygons(region.geometry, field_fn, radius_m, pad_deg=REGION_PAD_DEG)
+        uncovered = tuple(
+            coverage.uncovered_parts(region.geometry, polygon, min_width_m=area.error_m / 2)
+            for polygon in area.polygons
+        )
     else:
         covers = tuple(coverage.coverage(region.geometry, lons, lats, r) for r in radius_m)
         farthest = coverage.farthest_point(region.geometry, lons, lats)
@@ -261,7 +272,13 @@ def region_reach(radius_m, bases, region, catalog=None, routing=None, space=None
         verdict=str(classify(margins)),
         farthest_near=near,
         method=method,
+        reach_area=area,
+        uncovered=uncovered,
     )
+
+
+#: Degrees added around a region to frame its flyable reach polygons (as the claims' map layers do).
+REGION_PAD_DEG = 2.0
 
 
 def _flyable_field(bases, routing, space):
@@ -280,6 +297,103 @@ def _flyable_field(bases, routing, space):
         return d[nearest, np.arange(d.shape[1])], nearest
 
     return field
+
+
+#: Degrees added around the high direct ring to frame the flyable reach of :func:`reach_rings`.
+RINGS_PAD_DEG = 0.5
+
+
+@dataclass(frozen=True)
+class RingsResult:
+    """Reach areas of one airframe from one base, one per radius figure (low, nominal, high).
+
+    ``rings`` are the direct reach areas: geodesic discs from :func:`rangecalc.geodesy.ring`, exact to
+    :data:`rangecalc.geodesy.RING_TOLERANCE` of the radius, split at +-180 deg. Under an active
+    ``routing``, ``flyable`` is the flyable reach (:class:`~rangecalc.coverage.FieldReach`, one polygon per
+    band, contoured from the flyable distance over the high ring's frame, which holds all of it since no
+    route is shorter than the direct geodesic); None otherwise.
+    """
+
+    airframe: Airframe
+    base: Place
+    radius_m: tuple[float, float, float]
+    rings: tuple
+    payload: RadiusAtPayload | None = None
+    routing: Routing = field(default_factory=Routing)
+    flyable: object = None
+
+
+def reach_rings(airframe, base, payload_kg=None, routing=None, step_deg=None):
+    """The reach areas of ``airframe`` around ``base`` (a Place) as a :class:`RingsResult`.
+
+    The radius band is the published one, or its value at ``payload_kg``. With an active ``routing``
+    (:class:`~rangecalc.routes.Routing`), the flyable areas are added (see :func:`flyable_reach`;
+    ``step_deg`` is their grid spacing, by default about 15,000 grid nodes over the frame).
+    """
+    routing = routing or Routing()
+    radius_m, payload = radius_band(airframe, payload_kg)
+    radii = tuple(float(r) for r in radius_m)
+    if not all(r > 0 for r in radii):
+        raise UsageError(f"{airframe.id}: the radius band {radii} m has a radius that is not positive")
+    rings = tuple(geodesy.ring(base.lon, base.lat, r) for r in radii)
+    flyable = flyable_reach([base], radii, routing, step_deg=step_deg) if routing.active else None
+    return RingsResult(airframe, base, radii, rings, payload, routing, flyable)
+
+
+def flyable_reach(bases, radii_m, routing, frame=None, step_deg=None, space=None):
+    """Where the flyable distance from the nearest of ``bases`` is within each of ``radii_m``.
+
+    Returns a :class:`~rangecalc.coverage.FieldReach` from :func:`rangecalc.coverage.field_reach_polygons`
+    on the flyable distance field (:func:`_flyable_field`), whose grid spacing and boundary error it
+    states. ``frame`` (west, south, east, north; longitudes may run past 180) defaults to the bounds of
+    the largest direct ring around the bases plus :data:`RINGS_PAD_DEG`: it holds the whole flyable reach.
+    The routing projection shows closed airspace only within :data:`rangecalc.routes.MAX_ANGLE_DEG` of its
+    centre, so a direct ring reaching farther than that is a :class:`UsageError`; grid nodes beyond it are
+    unreachable. Polygons may run past 180 deg: :func:`rangecalc.geodesy.split_at_antimeridian` them.
+    """
+    if not routing.active:
+        raise UsageError("flyable reach needs routing rules (--avoid or --via)")
+    radii = tuple(float(r) for r in np.atleast_1d(radii_m))
+    points = [(b.lon, b.lat) for b in bases]
+    space = space or routing.airspace(points)
+    centre = space.centre
+    reach_max = max(radii)
+    frames = []
+    for base in bases:
+        lons, lats, _ = geodesy.ring_vertices(base.lon, base.lat, reach_max)
+        angle = float(np.max(_angle_deg(centre, lons, lats)))
+        if angle > MAX_ANGLE_DEG:
+            raise UsageError(
+                f"the {reach_max / 1000:,.0f} km reach from {base.label} spans {angle:.0f} deg from the "
+                f"centre of the routing projection; flyable areas can be drawn within {MAX_ANGLE_DEG:.0f} "
+                "deg of it: drop --avoid/--via, or use a smaller radius (--payload)"
+            )
+        north = 90.0 if geodesy._encloses_pole(base.lon, base.lat, reach_max, 90.0) else lats.max()
+        south = -90.0 if geodesy._encloses_pole(base.lon, base.lat, reach_max, -90.0) else lats.min()
+        frames.append((lons.min(), south, lons.max(), north))
+    if frame is None:
+        west = min(f[0] for f in frames) - RINGS_PAD_DEG
+        east = max(f[2] for f in frames) + RINGS_PAD_DEG
+        if east - west > 360.0:
+            west, east = -180.0, 180.0
+        south = max(min(f[1] for f in frames) - RINGS_PAD_DEG, -90.0)
+        north = min(max(f[3] for f in frames) + RINGS_PAD_DEG, 90.0)
+        frame = (west, south, east, north)
+    flyable = _flyable_field(bases, routing, space)
+
+    def field_fn(lons, lats):
+        lons = (np.asarray(lons, dtype=float) + 180.0) % 360.0 - 180.0
+        lats = np.asarray(lats, dtype=float)
+        d, nearest = flyable(lons, lats)
+        d = np.where(_angle_deg(centre, lons, lats) <= MAX_ANGLE_DEG, d, np.inf)
+        return d, nearest
+
+    return coverage.field_reach_polygons(frame, field_fn, radii, step_deg=step_deg)
+
+
+def _angle_deg(centre, lons, lats):
+    """Angle (deg) between ``centre`` (lon, lat) and each point, on the sphere."""
+    return np.degrees(geodesy.distance(centre[0], centre[1], lons, lats, "sphere") / geodesy.SPHERE_RADIUS_M)
 
 
 def resolve_targets(spec, catalog):
