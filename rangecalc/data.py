@@ -12,6 +12,7 @@ import functools
 import math
 import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -39,41 +40,65 @@ def bundled_data_dir():
     return Path(__file__).resolve().parent.parent  # a source checkout or an editable install
 
 
-def user_data_dir(data_dir=None):
-    """The user data directory given, else ``$RANGECALC_DATA_DIR``, else None."""
-    chosen = data_dir if data_dir is not None else os.environ.get(ENV_DATA_DIR) or None
-    if chosen is None:
+def user_data_dir(data_dir=None, source="--data-dir"):
+    """The user data directory given (``source`` names where it came from, for messages), else
+    ``$RANGECALC_DATA_DIR``, else None. A path that is not a folder is a usage error."""
+    if data_dir is None:
+        data_dir, source = os.environ.get(ENV_DATA_DIR) or None, ENV_DATA_DIR
+    if data_dir is None:
         return None
-    path = Path(chosen).expanduser()
+    path = Path(data_dir).expanduser()
     if not path.is_dir():
-        source = "--data-dir" if data_dir is not None else ENV_DATA_DIR
-        raise DataError(f"{source}: {str(chosen)!r} is not a directory")
+        problem = "is not a folder" if path.exists() else "does not exist"
+        raise UsageError(
+            f"{source}: {str(data_dir)!r} {problem}; give a folder holding airframes/, bases/ or regions/"
+        )
     return path.resolve()
 
 
 # --- reading and checking values -----------------------------------------------------------------------
 
 
-def read_toml(path):
-    """Parse a TOML file; any failure is a one-line :class:`DataError` naming the file."""
+def read_file_bytes(path, limit=MAX_FILE_BYTES, what="data files"):
+    """The bytes of a regular file, at most ``limit`` of them; a FIFO, device or folder (or a symbolic
+    link to one) is refused without being opened for reading, and the cap counts bytes actually read (a
+    link to /dev/zero or a file growing under us stays bounded)."""
+    path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise DataError(
-                f"{path}: file is {size / 1e6:.1f} MB; data files are limited to {MAX_FILE_BYTES // 2**20} MiB"
-            )
-        raw = path.read_bytes()
-        return tomllib.loads(raw.decode("utf-8"))
-    except DataError:
-        raise
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise DataError(f"{path}: not a regular file; only regular files are read")
+        with os.fdopen(fd, "rb", closefd=False) as stream:
+            raw = stream.read(limit + 1)
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    if len(raw) > limit:
+        raise DataError(f"{path}: larger than {limit // 2**20} MiB, the limit for {what}")
+    return raw
+
+
+def decode_text(path, raw):
+    """UTF-8 text of a file's bytes (a leading byte-order mark, as Windows editors write, is dropped)."""
+    try:
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DataError(f"{path}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from None
+
+
+def read_toml(path):
+    """Parse a TOML file; any failure is a one-line :class:`DataError` naming the file."""
+    text = decode_text(path, read_file_bytes(path))
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise DataError(f"{path}: TOML syntax error: {exc}") from None
     except RecursionError:
         raise DataError(f"{path}: nested too deeply to read") from None
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
 class _Checker:
@@ -504,7 +529,11 @@ class Catalog:
         code = country.strip().upper()
         if not _ISO3.match(code):
             raise UsageError(f"--country {country!r} is not an ISO 3166 alpha-3 code (e.g. RUS, SYR, IRN)")
-        return [b for b in bases if b.country == code]
+        found = [b for b in bases if b.country == code]
+        if not found:
+            countries = sorted({b.country for b in bases if b.country})
+            raise NotFoundError(f"--country {code}: no bases in {code}; bases are in {', '.join(countries)}")
+        return found
 
     def base_names(self):
         """Every base name and alias, mapped to the base id (for suggestions)."""
@@ -533,12 +562,13 @@ def _data_files(folder, sub, pattern="*.toml"):
     return sorted(path.glob(pattern)) if path.is_dir() else []
 
 
-def load_catalog(data_dir=None):
-    """Load and validate bundled and user data; cached per user directory.
+def load_catalog(data_dir=None, source="--data-dir"):
+    """Load and validate bundled and user data; cached per user directory (``source`` names where
+    ``data_dir`` came from, for messages).
 
     Within one folder ids must be unique; a user folder's entries replace bundled ones with the same id.
     """
-    return _load_catalog(user_data_dir(data_dir))
+    return _load_catalog(user_data_dir(data_dir, source))
 
 
 @functools.lru_cache(maxsize=8)

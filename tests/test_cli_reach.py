@@ -162,7 +162,7 @@ def test_region_text_names_the_farthest_point(run):
         (["--region", "Narnia"], "unknown region 'Narnia'"),
         (["--payload", "99t"], "maximum payload of 24,000 kg"),
         (["--payload", "3"], "needs a unit"),
-        (["--payload", "-3t"], "cannot read '-3t'"),
+        (["--payload", "-3t"], "'-3t' is negative"),
     ],
 )
 def test_region_and_payload_errors(run, args, message):

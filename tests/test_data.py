@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rangecalc import data
-from rangecalc.errors import DataError, NotFoundError
+from rangecalc.errors import DataError, UsageError, NotFoundError
 
 HERE = Path(__file__).parent
 GOOD = HERE / "data" / "good"
@@ -72,12 +72,12 @@ def test_oversized_file_is_refused_before_parsing(tmp_path):
     path = tmp_path / "big.toml"
     with path.open("wb") as stream:
         stream.truncate(50 * 1024 * 1024)
-    with pytest.raises(DataError, match=r"big.toml: file is 52.4 MB"):
+    with pytest.raises(DataError, match=r"big.toml: larger than 5 MiB"):
         data.parse_airframe(path)
 
 
 def test_missing_data_dir_is_an_error(tmp_path):
-    with pytest.raises(DataError, match="is not a directory"):
+    with pytest.raises(UsageError, match="does not exist"):
         data.load_catalog(tmp_path / "nope")
 
 

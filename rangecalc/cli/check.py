@@ -10,7 +10,7 @@ from .options import emit
 
 
 @click.command("check-data", cls=RangecalcCommand, short_help="Validate data files and report warnings.")
-@click.argument("data_dir", required=False, type=click.Path(file_okay=False))
+@click.argument("data_dir", required=False)
 @click.option("--strict", is_flag=True, help="Exit with 1 when there are warnings too.")
 def check_data_cmd(data_dir, strict):
     """Validate the bundled data and DATA_DIR (if given), then list warnings that are not errors.
@@ -19,7 +19,7 @@ def check_data_cmd(data_dir, strict):
     radius above half the range, a nominal value resting on a grade-D source, a base that the optional
     airportsdata package places farther away than its stated uncertainty.
     """
-    catalog = load_catalog(data_dir)
+    catalog = load_catalog(data_dir, "DATA_DIR")
     airports = load_airports()
     findings = audit_catalog(catalog, airports)
     n_targets = sum(len(s.targets) for s in catalog.target_sets.values())

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
+from ..data import ENV_DATA_DIR, user_data_dir
 from ..formats import EXTENSIONS
 from .options import check_output
 
@@ -63,6 +64,9 @@ class RangecalcCommand(click.Command):
                 params["output"] = output = None
             explicit = ctx.get_parameter_source("fmt") not in (ParameterSource.DEFAULT, None)
             params["fmt"] = output_format(self, params["fmt"], output, explicit)
+        if params.get("data_dir") is not None:  # checked here, where click knows where it came from
+            from_env = ctx.get_parameter_source("data_dir") == ParameterSource.ENVIRONMENT
+            user_data_dir(params["data_dir"], ENV_DATA_DIR if from_env else "--data-dir")
         if params.get("output") is not None:
             check_output(params["output"], params.get("force", False))  # before the work, not after
         return super().invoke(ctx)

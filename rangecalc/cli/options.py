@@ -102,12 +102,14 @@ precision_option = click.option(
     show_default=True,
     help="Decimals for distances in text, Markdown and CSV (0 is a real value).",
 )
+
+
 data_dir_option = click.option(
     "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
     default=None,
     envvar="RANGECALC_DATA_DIR",
     show_envvar=True,
+    metavar="FOLDER",
     help="Extra data folder (airframes/, bases/, regions/); its entries override bundled ones.",
 )
 output_option = click.option(
