@@ -8,7 +8,7 @@ The document (``<Document>``: name = the set's title, description = its credit l
   fetched from anywhere);
 - the set's ``meta`` as the document's ``<ExtendedData>``;
 - one ``<Folder>`` per feature kind present, in the order of :data:`rangecalc.features.KINDS`, holding a
-  ``<Placemark>`` per feature: named by its ``name`` property, every property as
+  ``<Placemark>`` per feature: named by its ``name`` property, every other property as
   ``<ExtendedData><Data name="key"><value>`` (numbers raw, booleans ``true``/``false``, lists joined with
   ``"; "``, None empty), then its geometry.
 
@@ -59,8 +59,8 @@ def _style(icon=None, scale=None, line=None, width=None, fill=None):
     return {"icon": icon, "scale": scale, "line": line, "width": width, "fill": fill}
 
 
-#: Every style a document may use, by id: ``kind``, or ``kind-figure`` / ``kind-verdict`` where the
-#: feature carries one.
+#: Every style a document may use, by id: ``kind``, or ``kind-figure`` / ``kind-verdict`` /
+#: ``kind-variant`` where the feature carries one that has a style of its own.
 STYLES = {
     **{
         f"reach_area-{figure}": _style(line=colour, width=width, fill=(colour, 0.15))
@@ -83,6 +83,7 @@ STYLES = {
     "region": _style(line=_GREY, width=2.0, fill=(_GREY, 0.1)),
     "closed_airspace": _style(line=_RED, width=1.0, fill=("#f4c7c3", 0.5)),
     "route": _style(line="#1f5fbf", width=3.0),
+    "route-corridor": _style(line="#8e44ad", width=2.0),  # a claim's route through a recorded corridor
     "corridor": _style(line="#8e44ad", width=2.0),
     "base": _style(icon="#111111", scale=1.2),
     "waypoint": _style(icon=_GREY, scale=0.8),
@@ -120,7 +121,7 @@ def data_text(value):
 def style_id(properties):
     """The id of the shared style of a feature with these ``properties`` (a key of :data:`STYLES`)."""
     kind = properties.get("kind")
-    for qualifier in ("figure", "verdict"):
+    for qualifier in ("figure", "verdict", "variant"):
         candidate = f"{kind}-{properties.get(qualifier)}"
         if candidate in STYLES:
             return candidate
@@ -201,7 +202,9 @@ def _placemark(folder, feature):
     if properties.get("name") is not None:
         _text(placemark, "name", data_text(properties["name"]))
     _text(placemark, "styleUrl", f"#{style_id(properties)}")
-    _extended_data(placemark, properties)
+    # ``name`` is the placemark's <name>; as a Data too it would clash with the name column that GDAL
+    # (hence QGIS) makes of <name>, which then reads as an empty "name2".
+    _extended_data(placemark, {k: v for k, v in properties.items() if k != "name"})
     geometry = feature.geometry
     if geometry is not None and not geometry.is_empty:
         _geometry(placemark, geometry)
