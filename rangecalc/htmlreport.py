@@ -37,7 +37,12 @@ a { color: #1f5fbf; }
 blockquote { border-left: 4px solid #999; margin: 1em 0; padding: 0.2em 1em; color: #333; background: #f7f7f7; }
 .verdict { font-size: 1.1em; font-weight: bold; padding: 0.6em 1em; border-radius: 4px; background: #fff4d6; }
 .summary { font-size: 1.15em; padding: 0.6em 1em; border-left: 4px solid #c0392b; }
-.scroll { overflow-x: auto; max-width: 100%; }
+/* Wide tables scroll inside their box; shadows at the sides show that there is more to see. */
+.scroll { overflow-x: auto; max-width: 100%;
+  background: linear-gradient(to right, #fff 30%, rgba(255,255,255,0)) left / 2.5em 100% no-repeat local,
+    linear-gradient(to left, #fff 30%, rgba(255,255,255,0)) right / 2.5em 100% no-repeat local,
+    radial-gradient(farthest-side at 0 50%, rgba(0,0,0,.25), rgba(0,0,0,0)) left / 0.9em 100% no-repeat scroll,
+    radial-gradient(farthest-side at 100% 50%, rgba(0,0,0,.25), rgba(0,0,0,0)) right / 0.9em 100% no-repeat scroll; }
 table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.5em; overflow-wrap: break-word; vertical-align: top; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
@@ -54,6 +59,7 @@ svg { max-width: 100%; height: auto; }
   .verdict, .summary { font-size: 1em; padding: 0.5em 0.75em; }
   blockquote { padding: 0.1em 0.75em; }
   ul { padding-left: 1.25em; }
+  table { font-size: 0.85em; }
   .legend span { display: block; margin: 0.15em 0; }
 }
 """
@@ -156,12 +162,13 @@ def _file_name(text):
 
 
 def _link(source):
-    """A source as escaped HTML with its URL as a link (http(s) only)."""
-    text = escape(cite({**source, "url": None}))
+    """A source as escaped HTML: an http(s) URL becomes a link; any other URL (``javascript:``, ``file:``,
+    ...) stays text."""
     url = source.get("url")
-    if url and url.startswith(("http://", "https://")):
+    if url and url.lower().startswith(("http://", "https://")):
+        text = escape(cite({**source, "url": None}))
         return f'{text} (<a href="{escape(url, quote=True)}">{escape(url)}</a>)'
-    return text
+    return escape(cite(source))
 
 
 def claim_html(result, catalog):

@@ -34,19 +34,85 @@ def page(tmp_path_factory):
 
     from rangecalc.cli import cli
 
-    folder = tmp_path_factory.mktemp("scen") / "scenarios"
+    data = tmp_path_factory.mktemp("scen")
+    folder = data / "scenarios"
     folder.mkdir()
     text = (ROOT / "scenarios" / "hamadan-2016.toml").read_text()
     text = text.replace('title = "', 'title = "<script>alert(1)</script> & ', 1)
+    for old, new in SOURCE_URLS.items():
+        assert old in text
+        text = text.replace(old, new.replace('"', '\\"'))
     (folder / "evil.toml").write_text(text.replace('id = "hamadan-2016"', 'id = "evil"'))
-    result = CliRunner().invoke(cli, ["claim", "evil", "--format", "html", "--data-dir", str(folder.parent)])
+    # A user copy of an airframe replaces the bundled one: its file is cited without its local path.
+    (data / "airframes").mkdir()
+    (data / "airframes" / "tu22m3.toml").write_text((ROOT / "airframes" / "tu22m3.toml").read_text())
+    result = CliRunner().invoke(cli, ["claim", "evil", "--format", "html", "--data-dir", str(data)])
     assert result.exit_code == 0, result.stderr
-    return result.stdout
+    return {"html": result.stdout, "data": str(data)}
+
+
+# Source URLs swapped in the scenario: one that must not become a link, one that needs attribute escaping.
+SOURCE_URLS = {
+    "https://thefifthcolumnnews.com/2015/09/georgia-russia-has-not-asked-for-transit-to-syria/": "javascript:alert(2)",
+    "http://www.armenia.com.au/news/International-News/English/55670/Azerbaijan-denies-Russia-access-of-plane-"
+    "flying-through-Armenia": 'https://example.org/a?b="c"&d=<e>',
+}
+
+
+class Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs, self.metas, self.tags = [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        if tag == "a":
+            self.hrefs.append(dict(attrs)["href"])
+        if tag == "meta":
+            self.metas.append(dict(attrs))
+
+
+def test_viewport_and_self_contained(page):
+    parser = Links()
+    parser.feed(page["html"])
+    assert {"name": "viewport", "content": "width=device-width, initial-scale=1"} in parser.metas
+    # Nothing is fetched: no stylesheet links, scripts, images, frames, objects, imports or remote url()s.
+    assert not {"link", "script", "img", "iframe", "object", "embed", "source"} & set(parser.tags)
+    assert "@import" not in page["html"]
+    assert not re.search(r"url\(\s*['\"]?(?!#)", page["html"])
+
+
+def test_sources_are_links_and_only_http_urls(page):
+    parser = Links()
+    parser.feed(page["html"])
+    assert all(h.startswith(("https://", "http://")) for h in parser.hrefs)
+    # The parser unescapes the attribute: the URL arrives whole, quotes, ampersand and angle brackets too.
+    assert 'https://example.org/a?b="c"&d=<e>' in parser.hrefs
+    assert (
+        "https://thefifthcolumnnews.com/2015/09/russian-military-flights-to-syria-skirting-caucasus/"
+        in parser.hrefs
+    )
+    assert "javascript:alert(2)" not in parser.hrefs
+    collector = Collector()
+    collector.feed(page["html"])
+    assert "javascript:alert(2)" in " ".join(collector.text)  # still cited, as text
+
+
+def test_no_local_paths(page):
+    html = page["html"]
+    assert page["data"] not in html
+    for fragment in ("/root", "/home", "site-packages", "/tmp", "/private/var", "\\Users"):
+        assert fragment not in html, fragment
+    collector = Collector()
+    collector.feed(html)
+    text = " ".join(collector.text)
+    assert "Scenario: evil.toml (local file)" in text
+    assert "tu22m3.toml (local file)" in text and "airframes/su34.toml (bundled)" in text
 
 
 def test_page_is_one_document_with_a_map_and_the_tables(page):
     parser = Collector()
-    parser.feed(page)
+    parser.feed(page["html"])
     assert parser.tags.count("svg") >= 1 and parser.tags.count("table") >= 2
     assert "script" not in parser.tags
     text = " ".join(parser.text)
@@ -57,12 +123,12 @@ def test_page_is_one_document_with_a_map_and_the_tables(page):
 
 
 def test_scenario_text_is_escaped(page):
-    assert "<script>" not in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp;" in page
+    assert "<script>" not in page["html"]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp;" in page["html"]
 
 
 def test_map_is_well_formed_svg_with_routes_bases_and_targets(page):
-    svg = ET.fromstring(re.search(r'<svg[^>]*role="img".*?</svg>', page, re.S).group(0))
+    svg = ET.fromstring(re.search(r'<svg[^>]*role="img".*?</svg>', page["html"], re.S).group(0))
     ns = "{http://www.w3.org/2000/svg}"
     lines = svg.findall(f".//{ns}polyline")
     # 6 targets: shortest legal routes from Mozdok and Shahid Nojeh, and the corridor from Mozdok (dashed)

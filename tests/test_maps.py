@@ -1,5 +1,6 @@
 """SVG maps: well-formed XML, one element per layer entry, escaped names, no external resources, framing."""
 
+import math
 import re
 import xml.etree.ElementTree as ET
 
@@ -7,7 +8,17 @@ import pytest
 import shapely
 
 from rangecalc import geodesy
-from rangecalc.maps import COLOURS, DASHES, FIGURES, HATCH_ID, MapLayers, legend_key, svg_map
+from rangecalc.maps import (
+    COLOURS,
+    DASHES,
+    FIGURES,
+    HATCH_ID,
+    MapLayers,
+    graticule_step,
+    legend_key,
+    nice_length,
+    svg_map,
+)
 
 SVG = "{http://www.w3.org/2000/svg}"
 NASTY = 'Base <&> "quoted"'
@@ -145,3 +156,151 @@ def test_legend_keys(kind):
 def test_legend_key_unknown():
     with pytest.raises(ValueError):
         legend_key("sparkles")
+
+
+# --- scale bar, graticule, region names ---------------------------------------------------------------
+
+# The frame of a map of points only is their bounding box widened by 1.5 degrees (maps._bounds), so a test
+# can work out the projection by hand: x = (lon - west) / (east - west) * width.
+MARGIN = 1.5
+
+
+def points_only(west, south, east, north):
+    """Layers whose frame is (west, south, east, north) exactly: two points, inset by the margin."""
+    return MapLayers(
+        points=[("A", west + MARGIN, south + MARGIN, "base"), ("B", east - MARGIN, north - MARGIN, "target")]
+    )
+
+
+def scale_bar(root):
+    (group,) = [g for g in root.iter(f"{SVG}g") if g.get("class") == "scale-bar"]
+    d = group.find(f"{SVG}path").get("d")
+    x0, _, x1 = (float(v) for v in re.match(r"M([\d.]+),([\d.]+) H([\d.]+)", d).groups())
+    label = group.find(f"{SVG}text").text
+    return x0, x1, label
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        (8.5, -2.5, 21.5, 2.5),
+        (34.0, 28.0, 50.0, 44.0),
+        (-12.0, 55.0, 2.0, 65.0),
+        (140.0, -40.0, 150.0, -30.0),
+    ],
+)
+def test_scale_bar_is_true_at_the_middle_latitude(frame):
+    """The bar's length in pixels, turned into degrees of longitude along the middle parallel, is as long on
+    the ellipsoid (geographiclib, independent of the code) as its label says."""
+    from geographiclib.geodesic import Geodesic
+
+    west, south, east, north = frame
+    width = 900
+    root = parse(svg_map(points_only(*frame), width=width))
+    assert viewbox(root)[2] == width
+    x0, x1, label = scale_bar(root)
+    km = float(re.fullmatch(r"([\d,]+) km", label).group(1).replace(",", ""))
+    mantissa = km / 10 ** math.floor(math.log10(km))
+    assert mantissa in (1, 2, 5)  # a round length
+    assert 0.1 * width <= x1 - x0 <= 0.25 * width + 1e-6
+    middle = (south + north) / 2
+    degrees = (x1 - x0) / width * (east - west)
+    # Along the parallel: a short geodesic step, scaled up (a long geodesic would cut the corner).
+    step = Geodesic.WGS84.Inverse(middle, 0.0, middle, 0.01)["s12"] / 0.01
+    assert degrees * step / 1000 == pytest.approx(km, rel=2e-3)  # the drawn path is rounded to 0.1 px
+
+
+def test_scale_bar_at_the_equator_by_hand():
+    # 13 degrees of longitude over 900 px at the equator: 111.32 km a degree, so 1,447.2 km across;
+    # a quarter is 362 km, so the bar is 200 km long, 200 / 1,447.2 * 900 = 124.4 px.
+    x0, x1, label = scale_bar(parse(svg_map(points_only(8.5, -2.5, 21.5, 2.5), width=900)))
+    assert label == "200 km"
+    assert x1 - x0 == pytest.approx(124.38, abs=0.2)
+
+
+def test_scale_bar_lengths():
+    assert [nice_length(v) for v in (0.3, 1, 1.9, 2, 4.99, 5, 9.9, 10, 420, 3100)] == [
+        0.2,
+        1,
+        1,
+        2,
+        2,
+        5,
+        5,
+        10,
+        200,
+        2000,
+    ]
+
+
+@pytest.mark.parametrize(
+    "span, step", [(4, 1), (8, 1), (9, 2), (16, 2), (17, 5), (40, 5), (41, 10), (80, 10), (150, 20)]
+)
+def test_graticule_step(span, step):
+    assert graticule_step(span) == step
+
+
+def test_graticule_lines_and_labels_by_hand():
+    """Frame 8.5..21.5 E, -2.5..2.5 N, 900 px wide: 13 degrees across, so every 2 degrees: meridians at
+    10, 12, ... 20 E, parallels at -2, 0, 2."""
+    west, south, east, north = 8.5, -2.5, 21.5, 2.5
+    root = parse(svg_map(points_only(west, south, east, north), width=900))
+    (group,) = [g for g in root.iter(f"{SVG}g") if g.get("class") == "graticule"]
+    d = group.find(f"{SVG}path").get("d")
+    xs = [float(x) for x in re.findall(r"M([\d.]+),0 V", d)]
+    assert xs == pytest.approx([(lon - west) / (east - west) * 900 for lon in range(10, 21, 2)], abs=0.06)
+    height = viewbox(root)[3]
+    ys = [float(y) for y in re.findall(r"M0,([\d.]+) H", d)]
+    assert ys == pytest.approx([(north - lat) / (north - south) * height for lat in (-2, 0, 2)], abs=0.06)
+    labels = [t.text for t in group.iter(f"{SVG}text")]
+    assert {"10°E", "12°E", "14°E"} <= set(labels)
+    assert "0°" in labels or "2°N" in labels
+
+
+def test_graticule_labels_west_and_south():
+    root = parse(svg_map(points_only(-80.0, -40.0, -64.0, -26.0)))
+    labels = {
+        t.text for g in root.iter(f"{SVG}g") if g.get("class") == "graticule" for t in g.iter(f"{SVG}text")
+    }
+    # 16 degrees across: every 2 degrees, west and south of 0.
+    west = [int(t[:-2]) for t in labels if t.endswith("°W")]
+    south = [int(t[:-2]) for t in labels if t.endswith("°S")]
+    assert len(west) >= 3 and len(south) >= 3 and len(west) + len(south) == len(labels)
+    assert all(v % 2 == 0 and 64 < v < 80 for v in west) and all(v % 2 == 0 and 26 < v < 40 for v in south)
+
+
+def region_names(root):
+    return {t.text: t for t in root.iter(f"{SVG}text") if t.get("class") == "region-name"}
+
+
+def test_region_names_inside_their_region(layers):
+    layers.regions.append(("Tiny", shapely.box(33.0, 30.0, 33.05, 30.05), "land"))
+    layers.regions.append(("unnamed overlay", shapely.box(30.0, 28.0, 33.0, 31.0), "closed", ""))
+    svg = svg_map(layers)
+    root = parse(svg)
+    names = region_names(root)
+    assert "Tiny" not in names  # too small to hold its name
+    assert "unnamed overlay" not in names and "" not in names
+    assert "Focus" in names
+    # The label's anchor, turned back into degrees, is inside its region.
+    vb = viewbox(root)
+    # Frame: points, routes and the focus region widened by the margin (computed independently here).
+    lons = [44.6, 38.0, 47.0, 36.0, 42.0]
+    lats = [43.2, 35.0, 38.0, 32.5, 37.0]
+    west, east = min(lons) - MARGIN, max(lons) + MARGIN
+    south, north = min(lats) - MARGIN, max(lats) + MARGIN
+    for name, box in (("Focus", (36.0, 32.5, 42.0, 37.0)), ("Closed", (43.0, 36.0, 46.0, 40.0))):
+        if name not in names:
+            continue
+        x, y = float(names[name].get("x")), float(names[name].get("y"))
+        lon = west + x / vb[2] * (east - west)
+        lat = north - y / vb[3] * (north - south)
+        assert box[0] < lon < box[2] and box[1] < lat < box[3], (name, lon, lat)
+
+
+def test_region_names_are_escaped():
+    layers = points_only(0.0, 0.0, 20.0, 20.0)
+    layers.regions.append((NASTY, shapely.box(-5.0, -5.0, 25.0, 25.0), "land"))
+    svg = svg_map(layers)
+    assert NASTY not in svg
+    assert NASTY in region_names(parse(svg))
