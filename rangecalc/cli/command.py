@@ -65,8 +65,11 @@ class RangecalcCommand(click.Command):
             explicit = ctx.get_parameter_source("fmt") not in (ParameterSource.DEFAULT, None)
             params["fmt"] = output_format(self, params["fmt"], output, explicit)
         if params.get("data_dir") is not None:  # checked here, where click knows where it came from
-            from_env = ctx.get_parameter_source("data_dir") == ParameterSource.ENVIRONMENT
-            user_data_dir(params["data_dir"], ENV_DATA_DIR if from_env else "--data-dir")
+            param = next(p for p in self.params if p.name == "data_dir")
+            source = param.human_readable_name if isinstance(param, click.Argument) else "--data-dir"
+            if ctx.get_parameter_source("data_dir") == ParameterSource.ENVIRONMENT:
+                source = ENV_DATA_DIR
+            user_data_dir(params["data_dir"], source)
         if params.get("output") is not None:
             check_output(params["output"], params.get("force", False))  # before the work, not after
         return super().invoke(ctx)
