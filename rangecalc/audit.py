@@ -24,6 +24,25 @@ class Finding:
         return f"{self.file}: {self.key}: {self.message}"
 
 
+def check_other_files(catalog):
+    """Validate the files a catalog does not load up front: every region GeoJSON and every scenario of its
+    folders (a scenario's names must resolve against the catalog). Returns ``(regions, scenarios)``
+    counts; the first invalid file raises :class:`~rangecalc.errors.DataError` naming it."""
+    from .claims import load_scenario
+    from .regions import all_regions
+
+    regions = all_regions(catalog)
+    paths = [
+        path
+        for folder in catalog.folders
+        if (folder / "scenarios").is_dir()
+        for path in sorted((folder / "scenarios").glob("*.toml"))
+    ]
+    for path in paths:
+        load_scenario(str(path), catalog)
+    return len(regions), len(paths)
+
+
 def audit_catalog(catalog, airports=None):
     """Warnings for a loaded :class:`~rangecalc.data.Catalog`.
 

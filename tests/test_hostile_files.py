@@ -223,3 +223,21 @@ def test_careless_quantities_and_regions(args, message):
 def test_country_without_bases_is_an_error():
     line = one_line_error(invoke("bases", "--country", "ZZZ"), 2)
     assert "no bases in ZZZ" in line
+
+
+def test_check_data_validates_scenarios_and_region_files(tmp_path):
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "scenarios" / "broken.toml").write_text('id = "broken"\n')
+    line = one_line_error(invoke("check-data", tmp_path), 1)
+    assert "broken.toml" in line
+    other = tmp_path / "other"  # a new folder: catalogs are cached per folder within a process
+    (other / "regions").mkdir(parents=True)
+    (other / "regions" / "area.geojson").write_text('{"type": "FeatureCollection", "features": [2]}')
+    line = one_line_error(invoke("check-data", other), 1)
+    assert "area.geojson: features[0]" in line
+
+
+def test_check_data_counts_what_it_validated():
+    result = invoke("check-data")
+    assert result.exit_code == 0, result.stderr
+    assert "regions" in result.stdout.splitlines()[0] and "scenarios validate" in result.stdout
