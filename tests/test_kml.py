@@ -10,6 +10,8 @@ import pyogrio.raw
 import pytest
 import shapely
 import xmlschema
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from shapely.geometry import (
     GeometryCollection,
     LineString,
@@ -302,6 +304,35 @@ def test_non_finite_and_numpy_numbers_are_raw_text():
     assert kml.data_text(np.int64(7)) == "7"
     assert kml.data_text(math.inf) == "inf"
     assert kml.data_text([1, 2.5, None, "x"]) == "1; 2.5; ; x"
+
+
+def xml_10_text(text):
+    """What should survive of ``text``, from the XML 1.0 spec rather than the writer: line ends become LF
+    (§2.11), then only Char (§2.2) less the discouraged controls (DEL, C1) and non-characters is kept."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(
+        c
+        for c in text
+        if c in "\t\n"
+        or (0x20 <= ord(c) < 0x7F)
+        or (0xA0 <= ord(c) <= 0xFFFD and ord(c) != 0xFFFE)
+        or ord(c) >= 0x10000
+    )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.text(max_size=40), key=st.text(max_size=20), value=st.text(max_size=40))
+def test_any_text_gives_valid_kml_and_reads_back(schema, name, key, value):
+    # Keys prefixed so that no drawn key can replace `kind` or `name`.
+    properties = {"kind": "target", "name": name, "label": key, "x" + key: value}
+    fs = FeatureSet(name, (Feature(Point(1, 2), properties),), credit=value, meta={key: value})
+    root = check(schema, kml.dumps(fs))
+    (placemark,) = placemarks(root)
+    assert (placemark.findtext("k:name", namespaces=NS) or "") == xml_10_text(name)
+    values = data_of(placemark)
+    assert (values["label"] or "") == xml_10_text(key)
+    assert (values["x" + xml_10_text(key)] or "") == xml_10_text(value)
+    assert (data_of(root.find("k:Document", NS))[xml_10_text(key)] or "") == xml_10_text(value)
 
 
 def test_gdal_reads_back_names_and_values(tmp_path):
