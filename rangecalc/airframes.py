@@ -16,6 +16,19 @@ FIGURE_UNITS = {
     "cruise_speed_kmh": ("km/h", 1.0 / 3.6),
     "takeoff_run_m": ("m", 1.0),
 }
+#: Accepted values of each figure, in its file unit: wide enough for any aircraft, narrow enough that a typo
+#: (a speed of 5e-324 km/h, a radius beyond half the equator, a zero mass) is refused when the file is read.
+FIGURE_BOUNDS = {
+    "combat_radius_km": (10.0, 20_000.0),
+    "range_km": (10.0, 40_000.0),
+    "ferry_range_km": (10.0, 40_000.0),
+    "max_payload_kg": (1.0, 1_000_000.0),
+    "max_takeoff_mass_kg": (1.0, 1_000_000.0),
+    "empty_mass_kg": (1.0, 1_000_000.0),
+    "internal_fuel_kg": (1.0, 1_000_000.0),
+    "cruise_speed_kmh": (50.0, 5_000.0),
+    "takeoff_run_m": (10.0, 10_000.0),
+}
 #: Order in which the three values of a figure are reported.
 BANDS = ("low", "nominal", "high")
 RELIABILITY_GRADES = {

@@ -18,7 +18,16 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from .airframes import BANDS, FIGURE_UNITS, RELIABILITY_GRADES, Airframe, Figure, PayloadRadius, Source
+from .airframes import (
+    BANDS,
+    FIGURE_BOUNDS,
+    FIGURE_UNITS,
+    RELIABILITY_GRADES,
+    Airframe,
+    Figure,
+    PayloadRadius,
+    Source,
+)
 from .errors import DataError, NotFoundError, UsageError
 from .places import Base, Target, TargetSet, _suggest, normalise_name
 
@@ -136,6 +145,8 @@ class _Checker:
         if value is None:
             return None
         name = f"{where}.{key}" if where else key
+        if not math.isfinite(value):
+            self.fail(name, f"must be a finite number, got {value}")
         if value < minimum:
             self.fail(name, f"must be >= {minimum:g}, got {value:g}")
         if value > maximum:
@@ -282,7 +293,10 @@ def parse_airframe(path, label=None):
         if not isinstance(table, dict):
             check.fail(where, "must be a table with low, nominal, high, conditions and sources")
         check.unknown_keys(table, _FIGURE_KEYS, where)
-        low, nominal, high = (check.number(table, band, where) for band in BANDS)
+        minimum, maximum = FIGURE_BOUNDS[key]
+        low, nominal, high = (
+            check.number(table, band, where, minimum=minimum, maximum=maximum) for band in BANDS
+        )
         if not low <= nominal <= high:
             check.fail(where, f"needs low <= nominal <= high, got {low:g}, {nominal:g}, {high:g}")
         figures[key] = Figure(

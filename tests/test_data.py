@@ -18,10 +18,10 @@ AIRFRAME_ERRORS = {
     "missing_key": r"name: missing",
     "wrong_type": r"figures.combat_radius_km.low: expected a number, got str",
     "low_above_high": r"figures.combat_radius_km: needs low <= nominal <= high",
-    "negative": r"figures.combat_radius_km.low: must be >= 0",
+    "negative": r"figures.combat_radius_km.low: must be >= 10",
     "nan": r"figures.combat_radius_km.low: must be a finite number",
     "infinite": r"figures.combat_radius_km.high: must be a finite number",
-    "huge": r"figures.combat_radius_km.high: must be <= 1e\+09",
+    "huge": r"figures.combat_radius_km.high: must be <= 20000",
     "unknown_unit": r"figures.cruise_speed_knots: unknown figure or unit; accepted: combat_radius_km",
     "no_source": r"figures.combat_radius_km.sources: at least one source id is required",
     "missing_source_id": r"figures.combat_radius_km.sources\[0\]: unknown source id 'handbok'; did you mean 'handbook'",
@@ -163,3 +163,30 @@ def test_combat_radius_is_below_range_where_both_are_given(catalog):
         rng = airframe.figure("range_km")
         if rng:
             assert airframe.combat_radius.nominal < rng.nominal, airframe.id
+
+
+@pytest.mark.parametrize(
+    "key, value, message",
+    [
+        ("cruise_speed_kmh", 5e-324, "must be >= 50"),
+        ("empty_mass_kg", 0, "must be >= 1"),
+        ("combat_radius_km", 25_000, "must be <= 20000"),
+    ],
+)
+def test_figures_out_of_their_bounds_are_refused(tmp_path, key, value, message):
+    """Regression: a cruise speed of 5e-324 km/h divided by zero; zero masses warned from numpy."""
+    text = (Path(__file__).parents[1] / "airframes" / "tu22m3.toml").read_text()
+    header = f"[figures.{key}]\n"
+    assert header in text
+    head, rest = text.split(header, 1)
+    section, tail = rest.split("\n[", 1)  # this figure's table only
+    section = "\n".join(
+        f"{line.split('=')[0].strip()} = {value}"
+        if line.split("=")[0].strip() in ("low", "nominal", "high")
+        else line
+        for line in section.split("\n")
+    )
+    path = tmp_path / "tu22m3.toml"
+    path.write_text(head + header + section + "\n[" + tail)
+    with pytest.raises(DataError, match=rf"figures.{key}.low: {message}"):
+        data.parse_airframe(path)
