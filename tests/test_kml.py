@@ -2,6 +2,7 @@
 parser and by GDAL (pyogrio), with every property's value intact."""
 
 import math
+import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from rangecalc.features import KINDS, Feature, FeatureSet
 from rangecalc.formats import kml
 
 SCHEMA = Path(__file__).parent / "data" / "kml22" / "ogckml22.xsd"
+GOOD_DATA = Path(__file__).parent / "data" / "good"
 NS = {"k": "http://www.opengis.net/kml/2.2"}
 K = "{http://www.opengis.net/kml/2.2}"
 
@@ -502,3 +504,20 @@ def test_cli_claim_kml(run, schema, tmp_path):
     }
     assert styles == {"#route", "#route-corridor"}
     assert gdal_features(path)
+
+
+def test_cli_ring_across_the_antimeridian(run, schema, tmp_path):
+    shutil.copytree(GOOD_DATA, tmp_path / "d")
+    root, path = cli_kml(
+        run, schema, tmp_path, "rings", "testjet", "16.5S 179.5E", "--data-dir", tmp_path / "d"
+    )
+    rings = [p for p in placemarks(root) if data_of(p)["kind"] == "reach_area"]
+    assert len(rings) == 3
+    for ring in rings:
+        parts = ring.findall("k:MultiGeometry/k:Polygon", NS)
+        assert len(parts) == 2  # split at the antimeridian: one part each side
+        lons = [float(pair.split(",")[0]) for c in ring.iter(K + "coordinates") for pair in c.text.split()]
+        assert min(lons) == -180 and max(lons) == 180
+    for (layer, _), (geometry, _) in gdal_features(path).items():
+        if layer == kml.FOLDER_NAMES["reach_area"]:
+            assert geometry.geom_type == "MultiPolygon" and geometry.is_valid
