@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from rangecalc import data
-from rangecalc.errors import DataError, UsageError, NotFoundError
+from rangecalc.errors import DataError, NotFoundError, UsageError
 
 HERE = Path(__file__).parent
 GOOD = HERE / "data" / "good"
