@@ -69,6 +69,7 @@ def _register():
     from .compare import compare_cmd, table_cmd
     from .distance import distance_cmd
     from .listing import airframes_cmd, bases_cmd
+    from .map import map_group
     from .reach import reach_cmd
     from .rings import rings_cmd
     from .route import route_cmd
@@ -84,6 +85,7 @@ def _register():
         airframes_cmd,
         bases_cmd,
         check_data_cmd,
+        map_group,
     ):
         cli.add_command(command)
 
