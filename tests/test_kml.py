@@ -317,7 +317,8 @@ def xml_10_text(text):
         for c in text
         if c in "\t\n"
         or (0x20 <= ord(c) < 0x7F)
-        or (0xA0 <= ord(c) <= 0xFFFD and ord(c) != 0xFFFE)
+        or (0xA0 <= ord(c) <= 0xD7FF)
+        or (0xE000 <= ord(c) <= 0xFFFD)
         or ord(c) >= 0x10000
     )
 

@@ -48,7 +48,7 @@ FOLDER_NAMES = {
 
 _GREEN, _AMBER, _RED, _GREY = "#2a9d4b", "#f39c12", "#c0392b", "#7f7f7f"
 _VERDICT_COLOURS = {"in_reach": _GREEN, "depends": _AMBER, "out_of_reach": _RED}
-#: Reach figures: darker and wider for the conservative figure, the nominal figure widest of all.
+#: Reach figures: darkest for the low (conservative) figure, lightest for the high one; nominal widest.
 _FIGURE_LINES = {"low": ("#08519c", 2.0), "nominal": ("#3182bd", 3.0), "high": ("#6baed6", 1.5)}
 _UNCOVERED = "#6a1b9a"
 
