@@ -311,14 +311,15 @@ def _flyable_areas(airframe, base_label, reach, payload, routing_text, unit, ext
     ]
 
 
-def _closed(routing, unit):
-    """The closed airspace of ``routing`` (land and territorial sea, without the stand-off), or None."""
+def _closed(routing, unit, geometry=None):
+    """The closed airspace of ``routing`` (land and territorial sea, without the stand-off; ``geometry``
+    when it is already computed), or None."""
     if not routing.avoid:
         return None
     from .routes import closed_airspace
 
     return _feature(
-        closed_airspace(routing),
+        closed_airspace(routing) if geometry is None else geometry,
         {
             "kind": "closed_airspace",
             "name": "closed airspace: " + ", ".join(r.name for r in routing.avoid),
@@ -660,9 +661,7 @@ def claim_features(result, unit="km"):
         )
     items += _claim_region(s, data, radius, rules)
     if layers.get("closed") is not None:
-        closed = _closed(s.routing, unit)
-        if closed is not None:
-            items.append(Feature(normalise(layers["closed"]) or closed.geometry, closed.properties))
+        items.append(_closed(s.routing, unit, layers["closed"]))
     return FeatureSet(
         title=f"{s.title}: {frame.name} from {base.label}",
         features=_features(items),
