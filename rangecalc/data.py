@@ -14,6 +14,7 @@ import os
 import re
 import stat
 import tomllib
+import urllib.parse
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -110,6 +111,10 @@ def read_toml(path):
         raise DataError(f"{path}: nested too deeply to read") from None
 
 
+_FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_LINE_BREAKS = re.compile(r"[ \t]*[\r\n]+[ \t]*")
+
+
 class _Checker:
     """Typed access to one parsed file, raising DataError with ``file: key: problem``."""
 
@@ -132,7 +137,18 @@ class _Checker:
             self.fail(name, f"expected {_kind_names(kinds)}, got {type(value).__name__} {_short(value)}")
         if isinstance(value, float) and not math.isfinite(value):
             self.fail(name, f"must be a finite number, got {value}")
+        if isinstance(value, str):
+            value = self._clean(name, value)
         return value
+
+    def _clean(self, name, value):
+        """Text as every output can carry it: characters XML 1.0 forbids (control characters but tab
+        and newline) are refused, and line breaks fold into spaces, so that a field can neither break a
+        KML or SVG file nor start a Markdown heading or table row."""
+        bad = _FORBIDDEN_CHARACTERS.search(value)
+        if bad:
+            self.fail(name, f"contains the control character U+{ord(bad.group()):04X}; remove it")
+        return _LINE_BREAKS.sub(" ", value) if "\n" in value or "\r" in value else value
 
     def text(self, table, key, where, required=True, default=""):
         value = self.get(table, key, (str,), where, required, default)
@@ -180,6 +196,13 @@ class _Checker:
             table, {"title", "url", "publication", "states", "conditions", "reliability"}, where
         )
         url = self.get(table, "url", (str,), where, required=False)
+        if url is not None:
+            parts = urllib.parse.urlsplit(url.strip())
+            if parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in url.strip():
+                self.fail(
+                    f"{where}.url",
+                    f"{_short(url)} is not an http(s) address; only http:// and https:// are accepted",
+                )
         publication = self.get(table, "publication", (str,), where, required=False)
         if not (url or publication):
             self.fail(where, "a source needs a url or a publication")

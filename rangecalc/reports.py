@@ -24,9 +24,11 @@ REACH_SCHEMA = "rangecalc/reach/1"
 
 
 def markdown_safe(text):
-    """Escape a Markdown document's ``&`` and ``<`` so that text from data files (a name, a note) cannot
-    inject HTML when the Markdown is rendered; ``>`` alone opens no tag and stays (block quotes use it)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;")
+    """Escape a Markdown document's ``&``, ``<``, ``[`` and ``]`` so that text from data files (a name, a
+    note) can inject neither HTML nor a link (``[x](javascript:...)``, ``[x]: url``) when the Markdown is
+    rendered; rangecalc writes no Markdown links of its own. ``>`` alone opens no tag and stays. Data text
+    has no line breaks (folded when read), so it cannot start a heading either."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace("[", "\\[").replace("]", "\\]")
 
 
 def fmt_number(value, precision=0, signed=False, grouping=True):
@@ -528,9 +530,9 @@ def bases_table(bases):
     )
 
 
-def base_text(base):
-    """Everything the file says about one base."""
-    lines = [f"{base.name} ({base.id})", ""]
+def base_text(base, markdown=False):
+    """Everything the file says about one base, as text or Markdown."""
+    lines = [f"{'# ' if markdown else ''}{base.name} ({base.id})", ""]
     lines.append(
         f"position: {base.lat:.5f}, {base.lon:.5f} (lat, lon; WGS84), uncertain by about {fmt_number(base.position_uncertainty_m)} m"
     )
@@ -548,10 +550,13 @@ def base_text(base):
     lines.append(f"file: {base.origin}")
     if base.notes:
         lines += ["", base.notes]
-    lines += ["", "Sources:"]
+    if markdown:  # the facts as a list, so that Markdown does not run them into one paragraph
+        lines[2:] = [f"- {line}" if line and line != base.notes else line for line in lines[2:]]
+    lines += ["", "## Sources", ""] if markdown else ["", "Sources:"]
     for source in base.sources:
-        lines.append(f" - {source.cite()}: {source.states}")
-    return "\n".join(lines) + "\n"
+        lines.append(f"{'-' if markdown else ' -'} {source.cite()}: {source.states}")
+    text = "\n".join(lines) + "\n"
+    return markdown_safe(text) if markdown else text
 
 
 # --- compare and table ---------------------------------------------------------------------------------

@@ -241,3 +241,57 @@ def test_check_data_counts_what_it_validated():
     result = invoke("check-data")
     assert result.exit_code == 0, result.stderr
     assert "regions" in result.stdout.splitlines()[0] and "scenarios validate" in result.stdout
+
+
+# --- injection through data text -----------------------------------------------------------------------
+
+
+def _base_file(folder, **fields):
+    """A user bases file with one base, ``fields`` overriding its TOML values (given as TOML literals)."""
+    values = {
+        "id": '"evil"',
+        "name": '"Evil Field"',
+        "lat": "35.0",
+        "lon": "45.0",
+        "country": '"IRQ"',
+        "position_uncertainty_m": "500",
+        "url": '"https://example.org/evil"',
+        **fields,
+    }
+    url = values.pop("url")
+    (folder / "bases").mkdir(parents=True, exist_ok=True)
+    body = "\n".join(f"{k} = {v}" for k, v in values.items())
+    (folder / "bases" / "evil.toml").write_text(
+        f'[[bases]]\n{body}\n[[bases.sources]]\ntitle = "A page"\nurl = {url}\nstates = "here"\n'
+    )
+
+
+@pytest.mark.parametrize(
+    "url", ['"javascript:alert(1)"', '"file:///etc/passwd"', '"data:text/html,x"', '"https://"']
+)
+def test_only_http_addresses_pass_validation(tmp_path, url):
+    _base_file(tmp_path, url=url)
+    line = one_line_error(invoke("check-data", tmp_path), 1)
+    assert "evil.toml" in line and "is not an http(s) address" in line
+
+
+def test_control_characters_in_data_text_are_refused(tmp_path):
+    _base_file(tmp_path, name='"Evil\\u0001Field"')
+    line = one_line_error(invoke("check-data", tmp_path), 1)
+    assert "U+0001" in line and "name" in line
+
+
+def test_markdown_cannot_be_injected_through_data_text(tmp_path):
+    _base_file(
+        tmp_path,
+        name='"<script>alert(1)</script> [click](javascript:alert(1))"',
+        notes='"""line one\n# Injected heading\n[x]: javascript:alert(2)"""',
+    )
+    result = invoke("bases", "evil", "--format", "md", "--data-dir", tmp_path)
+    assert result.exit_code == 0, result.stderr
+    text = result.stdout
+    assert text.startswith("# ")  # the format is honoured
+    assert "<script>" not in text and "&lt;script>" in text
+    assert "[click](javascript:" not in text and "\\[click\\](javascript:" in text  # the link is inert
+    assert not any(line.startswith("# Injected") for line in text.splitlines())
+    assert not any(line.startswith("[x]:") for line in text.splitlines())

@@ -60,7 +60,7 @@ def bases_cmd(base, country, fmt, data_dir):
 
             emit(base_csv(found))
         else:
-            emit(base_text(found))
+            emit(base_text(found, markdown=fmt == "md"))
         return
     bases = catalog.bases_in(country)
     if fmt == "json":
