@@ -243,7 +243,8 @@ def _sources(airframe):
 def _credit(sources):
     from . import __version__
 
-    return f"Natural Earth (public domain); figures: {', '.join(sources) or 'none'}; rangecalc {__version__}"
+    figures = f"figures: {', '.join(sources)}; " if sources else ""
+    return f"Natural Earth (public domain); {figures}rangecalc {__version__}"
 
 
 def _meta(airframe, unit, **extra):
@@ -536,7 +537,7 @@ def route_features(report, unit="km"):
     return FeatureSet(
         title=f"{start.label} to {end.label}: {routing.describe()}",
         features=_features(items),
-        credit=_credit([]).replace("; figures: none", ""),
+        credit=_credit([]),
         meta={
             "schema": SCHEMA,
             "airframe": None,

@@ -117,6 +117,24 @@ def test_flyable_reach_lies_inside_the_direct_ring_and_outside_closed_airspace(r
     assert closed["properties"]["regions"] == ["Turkey", "Georgia", "Azerbaijan"]
 
 
+def test_flyable_reach_across_the_antimeridian_is_split_and_valid(run, tmp_path):
+    shutil.copytree(GOOD_DATA, tmp_path / "d")
+    path = tmp_path / "fiji.geojson"
+    run("rings", "testjet", "16.5S 175E", "--avoid", "FJI", "--data-dir", tmp_path / "d", "-o", path)
+    out = json.loads(path.read_text())
+    flyable = kinds(out, "reach_area", routed=True)
+    assert len(flyable) == 3
+    _, _, geometries, _ = read(path)
+    assert all(shapely.from_wkb(g).is_valid for g in geometries)
+    for feature in flyable:
+        area = shapely.from_geojson(json.dumps(feature["geometry"]))
+        assert area.geom_type == "MultiPolygon" and area.is_valid
+        lons = shapely.get_coordinates(area)[:, 0]
+        assert lons.min() == -180 and lons.max() == 180
+        # Just east of the antimeridian, 4 deg (about 430 km) from the base: within every radius.
+        assert area.intersects(shapely.Point(-179.0, -16.5))
+
+
 def test_a_reach_too_large_for_the_routing_projection_is_a_one_line_error(run):
     result = run("rings", "tu160", "engels", "--avoid", "TUR", expect=2)
     assert "routing projection" in result.stderr
