@@ -277,35 +277,48 @@ def test_compare_units_are_named_in_keys(run_json, equator, unit):
     assert entry["one_way_min"]["nominal"] == pytest.approx(deg_km(4) / NOMINAL_KMH * 60)
 
 
-CSV_HEADINGS = ["target"] + [
-    heading
-    for base in (NULL, EAST)
-    for heading in (
-        f"{base} km", f"{base} margin low km", f"{base} margin nominal km", f"{base} margin high km",
-        f"{base} one-way min", f"{base} round-trip min",
-    )
-] + ["nearest base", "by km", "by %", "saves min (1-way)"]  # fmt: skip
+# Long form (docs/csv.md): one row per target x base, then per region x base; headings never name a base.
+CSV_HEADINGS = [
+    "row_type", "airframe", "base", "base_id", "subject", "subject_id", "lat", "lon", "status",
+    "status_reason", "routing", "distance_km", "direct_km", "radius_low_km", "radius_nominal_km",
+    "radius_high_km", "margin_low_km", "margin_nominal_km", "margin_high_km", "verdict",
+    "one_way_fastest_min", "one_way_nominal_min", "one_way_slowest_min",
+    "round_trip_fastest_min", "round_trip_nominal_min", "round_trip_slowest_min",
+    "nearest", "advantage_km", "advantage_percent", "time_saved_min",
+    "covered_low_share", "covered_nominal_share", "covered_high_share", "farthest_lat", "farthest_lon",
+    "nearest_base_share", "payload_kg",
+]  # fmt: skip
 
 
 def test_compare_csv(run, equator):
     text = run("compare", *equator, "--format", "csv").stdout
     rows = list(csv.reader(io.StringIO(text)))
-    assert len(rows) == 1 + 3
-    assert all(len(row) == 1 + 6 * 2 + 4 for row in rows)
+    assert len(rows) == 1 + 3 * 2
+    assert all(len(row) == len(CSV_HEADINGS) for row in rows)
     assert rows[0] == CSV_HEADINGS
-    by_target = {row[0]: dict(zip(CSV_HEADINGS, row, strict=True)) for row in rows[1:]}
-    for name, target_id in (("East 5", "e5"), ("East 10", "e10"), ("East 20", "e20")):
-        row, expected = by_target[name], EQUATOR[target_id]
-        for base, deg in zip((NULL, EAST), expected["deg"], strict=True):
-            km = deg_km(deg)
-            assert float(row[f"{base} km"]) == pytest.approx(round(km))
-            for band, radius in (("low", 1000), ("nominal", 1200), ("high", 1500)):
-                assert float(row[f"{base} margin {band} km"]) == pytest.approx(round(radius - km))
-            assert float(row[f"{base} one-way min"]) == pytest.approx(km / 900 * 60, abs=0.05)
-            assert float(row[f"{base} round-trip min"]) == pytest.approx(2 * km / 900 * 60, abs=0.05)
-        assert row["nearest base"] == expected["nearest"]
-        assert float(row["by km"]) == pytest.approx(round(deg_km(expected["by_deg"])))
-        assert float(row["saves min (1-way)"]) == pytest.approx(round(deg_km(expected["by_deg"]) / 900 * 60))
+    rows = [dict(zip(CSV_HEADINGS, row, strict=True)) for row in rows[1:]]
+    assert [(r["subject"], r["base"]) for r in rows] == [
+        (name, base) for name in ("East 5", "East 10", "East 20") for base in (NULL, EAST)
+    ]
+    for row in rows:
+        expected = EQUATOR[row["subject_id"]]
+        i = (NULL, EAST).index(row["base"])
+        km = deg_km(expected["deg"][i])
+        # raw numbers: exact to the micrometre, not rounded to the km
+        assert float(row["distance_km"]) == pytest.approx(km, abs=1e-6)
+        for band, radius in (("low", 1000), ("nominal", 1200), ("high", 1500)):
+            assert float(row[f"margin_{band}_km"]) == pytest.approx(radius - km, abs=1e-6)
+        assert float(row["one_way_nominal_min"]) == pytest.approx(km / 900 * 60)
+        assert float(row["round_trip_nominal_min"]) == pytest.approx(2 * km / 900 * 60)
+        assert float(row["one_way_slowest_min"]) == pytest.approx(km / 800 * 60)
+        assert row["verdict"] == expected["verdicts"][i]
+        nearest = row["base"] == expected["nearest"]
+        assert row["nearest"] == ("true" if nearest else "false")
+        if nearest:
+            assert float(row["advantage_km"]) == pytest.approx(deg_km(expected["by_deg"]), abs=1e-6)
+            assert float(row["time_saved_min"]) == pytest.approx(deg_km(expected["by_deg"]) / 900 * 60)
+        else:
+            assert row["advantage_km"] == row["time_saved_min"] == ""
 
 
 def test_compare_text_table(run, equator):
@@ -407,10 +420,22 @@ def test_compare_box_region_text_and_markdown(run, both):
     assert "| target |" not in md
 
 
-def test_compare_box_region_csv_has_only_the_target_table(run, both):
+def test_compare_box_region_csv_has_target_and_region_rows(run, both):
     text = run("compare", *both, "--targets", "e5", "--region", "BOX", "--format", "csv").stdout
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == CSV_HEADINGS and len(rows) == 2 and rows[1][0] == "East 5"
+    assert rows[0] == CSV_HEADINGS
+    rows = [dict(zip(CSV_HEADINGS, row, strict=True)) for row in rows[1:]]
+    assert [(r["row_type"], r["subject"], r["base"]) for r in rows] == [
+        ("target", "East 5", NULL),
+        ("target", "East 5", EAST),
+        ("region", "Test Box", NULL),
+        ("region", "Test Box", EAST),
+    ]
+    corner_km = km_between(0, 0, 1, 9)  # mirror images: the same from both bases
+    for row in rows[2:]:
+        assert float(row["distance_km"]) == pytest.approx(corner_km, abs=1e-3)
+        assert float(row["nearest_base_share"]) == pytest.approx(0.5, abs=0.01)
+        assert row["verdict"] == "depends" and float(row["covered_high_share"]) == 1
 
 
 def test_compare_tu22m3_mozdok_shahid_nojeh_over_syria(run_json):
@@ -493,8 +518,8 @@ def test_compare_without_cruise_speed_has_no_times(run, run_json):
     rows = list(csv.DictReader(io.StringIO(
         run("compare", "su34", "mozdok", "hamadan", "--targets", "aleppo,raqqa", "--format", "csv").stdout
     )))  # fmt: skip
-    assert len(rows) == 2
-    assert all(r["Mozdok Air Base one-way min"] == "" and r["saves min (1-way)"] == "" for r in rows)
+    assert len(rows) == 2 * 2
+    assert all(r["one_way_nominal_min"] == "" and r["time_saved_min"] == "" for r in rows)
 
 
 def test_bundled_tu22m3_refuses_a_payload_no_source_ties_to_its_radius(run):
@@ -568,6 +593,14 @@ def test_table_json_hand_derived(run_json, data):
             assert row[f"margin_{band}_km"] == pytest.approx(RADIUS_KM[band] - km, abs=1e-3)
 
 
+# docs/csv.md
+TABLE_CSV_HEADINGS = [
+    "row_type", "airframe", "base", "base_id", "subject", "status", "distance_km", "direct_km",
+    "radius_low_km", "radius_nominal_km", "radius_high_km", "margin_low_km", "margin_nominal_km",
+    "margin_high_km", "verdict", "covered_low_share", "covered_nominal_share", "covered_high_share",
+    "farthest_lat", "farthest_lon",
+]  # fmt: skip
+
 RADII = ("1,000", "1,200", "1,500")
 IN, DEPENDS, OUT = "in reach under every figure", "depends on the figure", "out of reach under every figure"
 TABLE_ROWS = [
@@ -586,9 +619,19 @@ def test_table_every_text_format(run, data, fmt):
     text = run(*args, "--targets", "equator", "--format", fmt).stdout
     if fmt == "csv":
         rows = list(csv.reader(io.StringIO(text)))
-        assert all(len(row) == len(TABLE_HEADINGS) for row in rows)
-        assert rows[0] == TABLE_HEADINGS
-        assert rows[1:] == [plain(row) for row in TABLE_ROWS]
+        assert all(len(row) == len(TABLE_CSV_HEADINGS) for row in rows)
+        assert rows[0] == TABLE_CSV_HEADINGS
+        rows = [dict(zip(TABLE_CSV_HEADINGS, row, strict=True)) for row in rows[1:]]
+        # the text table's values, raw: rounding the CSV's numbers gives the text's
+        assert [
+            [r["airframe"], r["base"], r["subject"], f"{float(r['distance_km']):.0f}"]
+            + [f"{float(r[f'radius_{b}_km']):.0f}" for b in BANDS]
+            + [f"{float(r[f'margin_{b}_km']):+.0f}" for b in BANDS]
+            for r in rows
+        ] == [plain(row[:10]) for row in TABLE_ROWS]
+        verdicts = {IN: "in_reach", DEPENDS: "depends", OUT: "out_of_reach"}
+        assert [r["verdict"] for r in rows] == [verdicts[row[-1]] for row in TABLE_ROWS]
+        assert {(r["row_type"], r["status"], r["covered_low_share"]) for r in rows} == {("target", "ok", "")}
     else:
         headings, rows = (text_rows if fmt == "table" else md_rows)(text, "airframe")
         assert headings == TABLE_HEADINGS
@@ -601,16 +644,18 @@ def test_table_is_markdown_by_default(run, data):
     assert text.startswith("| airframe | base |")
 
 
-def test_table_region_row_in_text(run, data):
+def test_table_region_row_in_csv(run, data):
     text = run(
         "table", "--airframes", "testjet", "--bases", "null-island", "--data-dir", data, "--region", "BOX",
         "--format", "csv",
     ).stdout  # fmt: skip
     (row,) = list(csv.DictReader(io.StringIO(text)))
-    assert row["target or region"] == "Test Box"
-    assert row["distance km"] == "1008"
-    assert re.fullmatch(r"9\d\.\d% / 100\.0% / 100\.0%", row["covered low/nom/high"])
-    assert row["verdict"] == "covers all of Test Box only under some figures"
+    assert (row["row_type"], row["subject"]) == ("region", "Test Box")
+    assert float(row["distance_km"]) == pytest.approx(km_between(0, 0, 1, 9), abs=1e-3)
+    assert (abs(float(row["farthest_lat"])), float(row["farthest_lon"])) == pytest.approx((1, 9), abs=1e-6)
+    assert 0.9 < float(row["covered_low_share"]) < 1
+    assert float(row["covered_nominal_share"]) == float(row["covered_high_share"]) == 1
+    assert row["verdict"] == "depends"
 
 
 def test_table_two_airframes_take_each_radius_from_its_file(run_json, data):
@@ -651,12 +696,11 @@ def test_table_bundled_syria_csv(run):
         "--targets", "aleppo,raqqa", "--format", "csv",
     ).stdout  # fmt: skip
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == TABLE_HEADINGS
-    body = rows[1:]
+    assert rows[0] == TABLE_CSV_HEADINGS
+    body = [dict(zip(TABLE_CSV_HEADINGS, row, strict=True)) for row in rows[1:]]
     assert len(body) == 2 * 2 * (2 + 1)
-    assert all(len(row) == 12 for row in body)
-    assert [row[:3] for row in body] == [
-        [airframe, base, subject]
+    assert [(r["airframe"], r["base"], r["subject"], r["row_type"]) for r in body] == [
+        (airframe, base, subject, "region" if subject == "Syria" else "target")
         for airframe in ("tu22m3", "su34")
         for base in ("Mozdok Air Base", "Shahid Nojeh Air Base")
         for subject in ("Aleppo", "Raqqa", "Syria")
@@ -664,17 +708,21 @@ def test_table_bundled_syria_csv(run):
     cities = {t["name"]: t for t in syria_targets()}
     places = {"Mozdok Air Base": (43.7875, 44.6031), "Shahid Nojeh Air Base": (35.2117, 48.6533)}
     for row in body:
-        radius = radius_km(row[0])
-        assert [float(v) for v in row[4:7]] == [radius[b] for b in BANDS]
-        distance = float(row[3])
-        if row[2] != "Syria":
-            city = cities[row[2]]
-            assert distance == round(km_between(*places[row[1]], city["lat"], city["lon"]))
-            assert row[10] == "-"
+        radius = radius_km(row["airframe"])
+        assert [float(row[f"radius_{b}_km"]) for b in BANDS] == [radius[b] for b in BANDS]
+        distance = float(row["distance_km"])
+        if row["row_type"] == "target":
+            city = cities[row["subject"]]
+            assert distance == pytest.approx(
+                km_between(*places[row["base"]], city["lat"], city["lon"]), abs=1e-6
+            )
+            assert row["covered_low_share"] == ""
         else:
-            assert re.fullmatch(r"\d+\.\d% / \d+\.\d% / \d+\.\d%", row[10])
-        for value, band in zip(row[7:10], BANDS, strict=True):
-            assert abs(float(value) - (radius[band] - distance)) <= 1
+            point = float(row["farthest_lat"]), float(row["farthest_lon"])
+            assert distance == pytest.approx(km_between(*places[row["base"]], *point), abs=1e-3)
+            assert all(0 <= float(row[f"covered_{b}_share"]) <= 1 for b in BANDS)
+        for band in BANDS:
+            assert float(row[f"margin_{band}_km"]) == pytest.approx(radius[band] - distance, abs=1e-9)
 
 
 def test_table_bundled_syria_json_agrees_with_compare(run_json):

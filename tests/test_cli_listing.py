@@ -33,6 +33,20 @@ def test_airframe_json_carries_sources_for_every_figure(run):
 def test_airframes_csv(run):
     rows = list(csv.DictReader(io.StringIO(run("airframes", "--format", "csv").stdout)))
     assert {r["id"] for r in rows} >= {"tu22m3", "su34"}
+    tu22 = next(r for r in rows if r["id"] == "tu22m3")
+    # one raw number per cell, the unit in the heading (docs/csv.md), as airframes/tu22m3.toml gives them
+    assert [float(tu22[f"combat_radius_{b}_km"]) for b in ("low", "nominal", "high")] == [1500, 2200, 2400]
+    assert tu22["in_flight_refuelling"] == "false"
+
+
+def test_airframe_and_base_details_are_csv_too(run):
+    rows = list(csv.DictReader(io.StringIO(run("airframes", "tu22m3", "--format", "csv").stdout)))
+    radius = next(r for r in rows if r["row_type"] == "figure" and r["key"] == "combat_radius_km")
+    assert (radius["unit"], float(radius["nominal"])) == ("km", 2200)
+    assert {r["key"] for r in rows if r["row_type"] == "source"} >= set(radius["sources"].split("; "))
+    rows = list(csv.DictReader(io.StringIO(run("bases", "hamadan", "--format", "csv").stdout)))
+    assert (rows[0]["row_type"], rows[0]["id"], rows[0]["icao"]) == ("base", "shahid-nojeh", "OIHS")
+    assert len(rows) > 1 and {r["row_type"] for r in rows[1:]} == {"source"}
 
 
 def test_bases_filter_by_country(run):

@@ -58,9 +58,16 @@ def test_targets_as_a_list_of_names_and_coordinates(run_json):
 def test_csv_opens_with_the_csv_module(run):
     text = run("reach", "testjet", "null-island", *EQUATOR, "--format", "csv").stdout
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert [r["target"] for r in rows] == ["East 5", "East 10", "East 20"]
-    assert float(rows[1]["distance km"]) == pytest.approx(round(equator_km(10)))
-    assert rows[2]["verdict"] == "out of reach under every figure"
+    assert [(r["row_type"], r["subject"]) for r in rows] == [
+        ("target", "East 5"),
+        ("target", "East 10"),
+        ("target", "East 20"),
+    ]
+    # raw numbers (not rounded, no separators), codes rather than sentences (docs/csv.md)
+    assert float(rows[1]["distance_km"]) == pytest.approx(equator_km(10), abs=1e-6)
+    assert float(rows[1]["margin_low_km"]) == pytest.approx(1000 - equator_km(10), abs=1e-6)
+    assert rows[1]["margin_low_km"].startswith("-113.19")  # a negative number, not neutralised text
+    assert rows[2]["verdict"] == "out_of_reach"
 
 
 def test_markdown_has_a_table_and_sources(run):
