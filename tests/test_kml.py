@@ -1,6 +1,7 @@
-"""KML output: valid against the OGC KML 2.2 schema (tests/data/kml22, no network), read back by an XML
+"""KML output: valid against the OGC KML 2.2 schema (from the pykml package, no network), read back by an XML
 parser and by GDAL (pyogrio), with every property's value intact."""
 
+import importlib.resources
 import math
 import shutil
 import xml.etree.ElementTree as ET
@@ -26,7 +27,9 @@ from shapely.geometry import (
 from rangecalc.features import KINDS, Feature, FeatureSet
 from rangecalc.formats import kml
 
-SCHEMA = Path(__file__).parent / "data" / "kml22" / "ogckml22.xsd"
+# The OGC KML 2.2 schema and the schemas it imports, as the pykml package ships them (a test dependency): we
+# do not redistribute them, since the OASIS xAL schema they import carries no licence.
+SCHEMA = Path(str(importlib.resources.files("pykml") / "schemas" / "ogckml22.xsd"))
 GOOD_DATA = Path(__file__).parent / "data" / "good"
 NS = {"k": "http://www.opengis.net/kml/2.2"}
 K = "{http://www.opengis.net/kml/2.2}"
