@@ -5,6 +5,7 @@ three margins (low, nominal and high radius) and a three-way verdict.
 """
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -214,12 +215,9 @@ class RegionReach:
     verdict: str
     farthest_near: tuple | None = None  # (name, distance_m, bearing_deg) of the nearest named place
     method: str = ""  # how coverage was computed, and at what resolution
-    #: Under routing: the flyable reach contoured over the region plus :data:`REGION_PAD_DEG` (a
-    #: :class:`~rangecalc.coverage.FieldReach`, one polygon per band), and per band the part of the region
-    #: outside it (:class:`~rangecalc.coverage.Uncovered`, slivers under half a grid spacing set apart).
-    #: None for direct geodesics, whose ``coverage[i].uncovered`` are exact polygons.
-    reach_area: object = None
-    uncovered: tuple | None = None
+    #: Under routing, the flyable distance function the coverage was computed from (None for direct
+    #: geodesics); :attr:`reach_area` and :attr:`uncovered` contour it when first asked for.
+    flyable_field: object = field(default=None, repr=False, compare=False)
 
     @property
     def verdict_text(self):
@@ -229,6 +227,31 @@ class RegionReach:
     def margins_m(self):
         """Radius minus the farthest point's distance, per band."""
         return tuple(r - self.farthest.distance_m for r in self.radius_m)
+
+    @cached_property
+    def reach_area(self):
+        """Under routing, the flyable reach contoured over the region plus :data:`REGION_PAD_DEG` (a
+        :class:`~rangecalc.coverage.FieldReach`, one polygon per band, stating its grid and boundary
+        error); None for direct geodesics, whose ``coverage[i].uncovered`` are exact polygons. Computed
+        when first asked for (about a second)."""
+        if self.flyable_field is None:
+            return None
+        return coverage.field_reach_polygons(
+            self.region.geometry, self.flyable_field, self.radius_m, pad_deg=REGION_PAD_DEG
+        )
+
+    @cached_property
+    def uncovered(self):
+        """Under routing, per band the part of the region outside :attr:`reach_area`
+        (:class:`~rangecalc.coverage.Uncovered`; slivers narrower than half the boundary error, which
+        contouring leaves along the region's own border, set apart); None for direct geodesics."""
+        area = self.reach_area
+        if area is None:
+            return None
+        return tuple(
+            coverage.uncovered_parts(self.region.geometry, polygon, min_width_m=area.error_m / 2)
+            for polygon in area.polygons
+        )
 
 
 def region_reach(radius_m, bases, region, catalog=None, routing=None, space=None):
@@ -242,17 +265,12 @@ def region_reach(radius_m, bases, region, catalog=None, routing=None, space=None
     lons = np.array([b.lon for b in bases])
     lats = np.array([b.lat for b in bases])
     routing = routing or Routing()
-    area = uncovered = None
+    field_fn = None
     if routing.active:
         space = space or routing.airspace([*zip(lons.tolist(), lats.tolist(), strict=True)])
         field_fn = _flyable_field(bases, routing, space)
         covers, farthest, method = coverage.field_coverage(region.geometry, field_fn, radius_m)
         method = f"flyable distances {routing.describe()}, on a {method}"
-        area = coverage.field_reach_polygons(region.geometry, field_fn, radius_m, pad_deg=REGION_PAD_DEG)
-        uncovered = tuple(
-            coverage.uncovered_parts(region.geometry, polygon, min_width_m=area.error_m / 2)
-            for polygon in area.polygons
-        )
     else:
         covers = tuple(coverage.coverage(region.geometry, lons, lats, r) for r in radius_m)
         farthest = coverage.farthest_point(region.geometry, lons, lats)
@@ -272,8 +290,7 @@ def region_reach(radius_m, bases, region, catalog=None, routing=None, space=None
         verdict=str(classify(margins)),
         farthest_near=near,
         method=method,
-        reach_area=area,
-        uncovered=uncovered,
+        flyable_field=field_fn,
     )
 
 
