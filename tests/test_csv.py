@@ -13,6 +13,7 @@ import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from geographiclib.geodesic import Geodesic
 
@@ -584,6 +585,18 @@ def test_cell_rule():
     assert cell("Raqqa") == "Raqqa" and cell("") == "" and cell(None) == ""
     assert cell(-120.5) == "-120.5" and cell(-3) == "-3" and cell(True) == "true"
     assert cell(float("inf")) == "" and cell(float("nan")) == ""
+    # numpy scalars are numbers too: a negative one is not mistaken for text and quoted
+    assert (
+        cell(np.int64(-5)) == "-5" and cell(np.float64(-1.25)) == "-1.25" and cell(np.bool_(False)) == "false"
+    )
+
+
+def test_a_typed_coordinate_is_a_neutralised_label_and_numeric_lat_lon(run):
+    text = csv_out(run, "reach", "tu22m3", "mozdok", "--targets", "-33.9,18.6")
+    (row,) = read(text, "reach")
+    assert row["subject"] == "'-33.90000,18.60000" and row["subject_id"] == ""
+    assert (float(row["lat"]), float(row["lon"])) == (-33.9, 18.6)
+    assert float(row["distance_km"]) == pytest.approx(geodesic_km(*MOZDOK, -33.9, 18.6), abs=1e-6)
 
 
 def test_cells_with_line_breaks_are_quoted():

@@ -26,17 +26,14 @@ console, whose text mode adds the ``\\r``); a cell is quoted when it holds a com
 import csv
 import io
 import math
+import numbers
+
+import numpy as np
 
 from ..airframes import BANDS, FIGURE_UNITS
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-#: ``status`` values of reach, compare and table rows.
-STATUSES = {
-    "ok": "the distance and margins are numbers",
-    "no_route": "no flyable route under --avoid/--via: distance and margins are empty, the verdict is out_of_reach",
-}
 
 REGION_NO_ROUTE = "no flyable route reaches part of the region (its farthest point is unreachable)"
 
@@ -47,11 +44,11 @@ def cell(value):
     """One CSV cell: a number raw, ``true``/``false``, empty for None, text neutralised against formulas."""
     if value is None:
         return ""
-    if isinstance(value, bool):
+    if isinstance(value, bool | np.bool_):
         return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
         return repr(float(value)) if math.isfinite(value) else ""
     text = str(value)
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
@@ -60,25 +57,22 @@ def cell(value):
 def write_rows(columns, rows):
     """CSV text: a heading line of ``columns``, then one line per dict in ``rows`` (missing keys empty)."""
     columns = list(columns)
-    known = set(columns)
-    buffer = io.StringIO()
-    # '\r\n' makes the writer quote any cell holding '\r' or '\n'; each line then ends with '\n' alone.
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    lines = []
-    for cells in [columns, *([cell(row.get(c)) for c in columns] for row in _checked(rows, known))]:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow(cells)
-        lines.append(buffer.getvalue()[:-2] + "\n")
+    lines = [_line(columns)]
+    for row in rows:
+        unknown = row.keys() - set(columns)
+        if unknown:
+            raise KeyError(f"CSV row has keys outside its columns: {sorted(unknown)}")
+        lines.append(_line([cell(row.get(c)) for c in columns]))
     return "".join(lines)
 
 
-def _checked(rows, known):
-    for row in rows:
-        unknown = set(row) - known
-        if unknown:
-            raise KeyError(f"CSV row has keys outside its columns: {sorted(unknown)}")
-        yield row
+def _line(cells):
+    """One CSV line ending in '\\n'. It is written with '\\r\\n' so that the writer quotes every cell
+    holding '\\r' or '\\n' (with '\\n' alone it would leave a lone '\\r' unquoted, which readers take for a
+    line end)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(cells)
+    return buffer.getvalue()[:-2] + "\n"
 
 
 def _bands(prefix, suffix):
@@ -206,7 +200,7 @@ def _region_row(region, unit):
     }
 
 
-def _target_cells(target, unit):
+def _target_cells(target):
     """Cells common to reach and compare target rows: the target and the distances flown and direct."""
     return {
         "row_type": "target",
@@ -237,7 +231,7 @@ def reach_rows(result, unit):
         rows.append(
             {
                 **common,
-                **_target_cells(target, unit),
+                **_target_cells(target),
                 **_status(distance, target["no_route"]),
                 f"distance_{unit}": distance,
                 f"direct_{unit}": target[f"direct_{unit}"],
@@ -282,7 +276,7 @@ def compare_rows(comparison, unit):
             rows.append(
                 {
                     **common,
-                    **_target_cells(target, unit),
+                    **_target_cells(target),
                     "base": entry["base"],
                     "base_id": base.get("id"),
                     **_status(distance, entry["no_route"]),
