@@ -17,9 +17,9 @@ FIGURE_UNITS = {
     "takeoff_run_m": ("m", 1.0),
 }
 #: Accepted values of each figure, in its file unit: wide enough for any aircraft, narrow enough that a typo
-#: (a speed of 5e-324 km/h, a radius beyond half the equator, a zero mass) is refused when the file is read.
+#: (a speed of 5e-324 km/h, a radius near half the equator, a zero mass) is refused when the file is read.
 FIGURE_BOUNDS = {
-    "combat_radius_km": (10.0, 20_000.0),
+    "combat_radius_km": (10.0, 17_000.0),  # rings draw up to 0.9 x half a meridian (17,973 km)
     "range_km": (10.0, 40_000.0),
     "ferry_range_km": (10.0, 40_000.0),
     "max_payload_kg": (1.0, 1_000_000.0),

@@ -181,15 +181,21 @@ def ring(lon, lat, radius_m, tolerance=RING_TOLERANCE):
     The result is a Polygon, or a MultiPolygon when the disc crosses the antimeridian (it is split at
     +-180 deg so that all coordinates are in range). A disc that encloses a pole is closed along that pole's
     parallel (latitude +-90), so point-in-polygon tests agree with the geodesic distance test everywhere
-    except within ``tolerance`` x R of the boundary. A disc that would enclose both poles raises
-    :class:`UsageError` (see :func:`ring_vertices` for the radius limit).
+    except within ``tolerance`` x R of the boundary. A disc that encloses both poles is the whole map minus
+    the area about the antipode that it leaves out (see :func:`ring_vertices` for the radius limit).
     """
     lons, lats, _ = ring_vertices(lon, lat, radius_m, tolerance)
     north = _encloses_pole(lon, lat, radius_m, 90.0)
     south = _encloses_pole(lon, lat, radius_m, -90.0)
-    if north and south:
-        raise UsageError("a ring that encloses both poles cannot be drawn")
     coords = np.column_stack([lons, lats])
+    if north and south:
+        # The disc covers both poles: its outside is a small area about the antipode, which the vertices
+        # circle; the disc is the whole map minus that area.
+        outside = shapely.Polygon(coords)
+        if not outside.is_valid:
+            outside = shapely.make_valid(outside)
+        world = shapely.box(-180.0, -90.0, 180.0, 90.0)
+        return shapely.difference(world, split_at_antimeridian(outside))
     if north or south:
         # Vertices sweep 360 deg of longitude; close the ring along the enclosed pole.
         pole = 90.0 if north else -90.0

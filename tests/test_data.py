@@ -21,7 +21,7 @@ AIRFRAME_ERRORS = {
     "negative": r"figures.combat_radius_km.low: must be >= 10",
     "nan": r"figures.combat_radius_km.low: must be a finite number",
     "infinite": r"figures.combat_radius_km.high: must be a finite number",
-    "huge": r"figures.combat_radius_km.high: must be <= 20000",
+    "huge": r"figures.combat_radius_km.high: must be <= 17000",
     "unknown_unit": r"figures.cruise_speed_knots: unknown figure or unit; accepted: combat_radius_km",
     "no_source": r"figures.combat_radius_km.sources: at least one source id is required",
     "missing_source_id": r"figures.combat_radius_km.sources\[0\]: unknown source id 'handbok'; did you mean 'handbook'",
@@ -170,7 +170,7 @@ def test_combat_radius_is_below_range_where_both_are_given(catalog):
     [
         ("cruise_speed_kmh", 5e-324, "must be >= 50"),
         ("empty_mass_kg", 0, "must be >= 1"),
-        ("combat_radius_km", 25_000, "must be <= 20000"),
+        ("combat_radius_km", 25_000, "must be <= 17000"),
     ],
 )
 def test_figures_out_of_their_bounds_are_refused(tmp_path, key, value, message):

@@ -122,3 +122,26 @@ def test_vertex_count_grows_with_radius_within_bounds():
 def test_bad_radius_is_a_usage_error(radius):
     with pytest.raises(UsageError):
         geodesy.ring(0, 0, radius)
+
+
+def test_ring_enclosing_both_poles_is_the_map_minus_the_area_about_the_antipode():
+    """Regression: a 15,000 km radius (which passes check-data) could not be drawn. Every point agrees
+    with Karney's distance, except within 20 km of the boundary."""
+    import shapely
+    from geographiclib.geodesic import Geodesic
+
+    from rangecalc.geodesy import ring
+
+    radius = 15_000_000.0
+    geometry = ring(45.0, 40.0, radius)
+    assert geometry.is_valid
+    rng = np.random.default_rng(7)
+    lons = rng.uniform(-180, 180, 1500)
+    lats = np.degrees(np.arcsin(rng.uniform(-1, 1, 1500)))
+    d = np.array(
+        [Geodesic.WGS84.Inverse(40.0, 45.0, la, lo)["s12"] for lo, la in zip(lons, lats, strict=True)]
+    )
+    inside = shapely.intersects_xy(geometry, lons, lats)
+    clear = np.abs(d - radius) > 20_000
+    assert np.array_equal(inside[clear], d[clear] <= radius)
+    assert shapely.intersects_xy(geometry, 0.0, 90.0) and shapely.intersects_xy(geometry, 0.0, -90.0)
