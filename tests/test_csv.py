@@ -672,6 +672,39 @@ def test_hostile_names_with_pandas(run, hostile):
     )
 
 
+# --- GDAL ----------------------------------------------------------------------------------------------
+
+
+def test_gdal_reads_numbers_as_reals_and_targets_as_points(run, data, tmp_path):
+    """GDAL's CSV driver (via pyogrio), as QGIS opens the file: numeric columns are detected as Real and
+    the lon/lat columns give the targets as points (the region row, without lon/lat, has no point)."""
+    raw = pytest.importorskip("pyogrio.raw")
+    shapely = pytest.importorskip("shapely")
+    target = tmp_path / "reach.csv"
+    args = ["reach", "testjet", "null-island", "--data-dir", data, "--targets", "equator", "--region", "BOX"]
+    run(*args, "-o", target)
+    meta, _, geometry, fields = raw.read(
+        target,
+        AUTODETECT_TYPE="YES",
+        EMPTY_STRING_AS_NULL="YES",
+        X_POSSIBLE_NAMES="lon",
+        Y_POSSIBLE_NAMES="lat",
+        KEEP_GEOM_COLUMNS="YES",
+    )
+    columns = dict(documented("reach"))
+    assert list(meta["fields"]) == list(columns)
+    by_name = dict(zip(meta["fields"], fields, strict=True))
+    for name, kind in columns.items():
+        if kind and name != "payload_kg":  # payload_kg is empty in every row: GDAL cannot tell its type
+            assert by_name[name].dtype == "float64", name
+    points = [None if g is None else shapely.from_wkb(g) for g in geometry]
+    assert [(p.x, p.y) for p in points[:3]] == [(5, 0), (10, 0), (20, 0)] and points[3] is None
+    assert list(by_name["distance_km"][:3]) == pytest.approx(
+        [geodesic_km(0, 0, 0, lon) for lon in (5, 10, 20)]
+    )
+    assert list(by_name["row_type"]) == ["target"] * 3 + ["region"]
+
+
 # --- output file ---------------------------------------------------------------------------------------
 
 
