@@ -18,9 +18,9 @@ Cells:
   number. Headings are constants of this module and the unit name, never data (several bases are rows
   with a ``base`` column, not columns named after bases).
 
-Layout: UTF-8 without a byte-order mark, comma-separated, ``\\n`` line ends (``\\r\\n`` on a Windows
-console, whose text mode adds the ``\\r``); a cell is quoted when it holds a comma, a quote, ``\\r`` or
-``\\n`` (RFC 4180 quoting).
+Layout: UTF-8 without a byte-order mark, comma-separated, ``\\n`` line ends (Windows' text-mode stdout
+adds the ``\\r`` itself; docs/csv.md says why not ``\\r\\n``); a cell is quoted when it holds a comma, a
+quote, ``\\r`` or ``\\n`` (RFC 4180 quoting).
 """
 
 import csv
