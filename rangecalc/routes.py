@@ -53,6 +53,9 @@ from .errors import UsageError
 SIMPLIFY_M = 1000.0
 #: Obstacle parts whose centre is farther than this from the projection centre are ignored.
 MAX_ANGLE_DEG = 60.0
+#: Farthest a route's end, a waypoint or a point of a distance field may lie from the projection centre
+#: (degrees of arc): the gnomonic plane is infinite at 90 deg; until routing covers the globe, refuse.
+MAX_POINT_ANGLE_DEG = 80.0
 #: Tolerance at closed countries' outlines, metres: a point this close to a border is not inside.
 BORDER_M = 50.0
 #: Spacing of the points used to measure how long a route spends over each country, metres.
@@ -314,7 +317,22 @@ class Airspace:
                 return f"{region.name}, territorial sea"
         return self.closed[0].name
 
+    def _within_map(self, lons, lats, what, show_position=True):
+        """Refuse points too far from the projection centre for the gnomonic plane (it ends at 90 deg)."""
+        angles = _angle_from(self.centre, np.atleast_1d(lons), np.atleast_1d(lats))
+        if angles.size and not np.all(angles <= MAX_POINT_ANGLE_DEG):
+            worst = int(np.nanargmax(np.where(np.isfinite(angles), angles, np.inf)))
+            lon, lat = float(np.atleast_1d(lons)[worst]), float(np.atleast_1d(lats)[worst])
+            where = f" ({lat:.2f},{lon:.2f})" if show_position else ""
+            raise UsageError(
+                f"{what}{where} lies {angles[worst]:.0f} deg from the centre of the routing "
+                f"map ({self.centre[1]:.1f},{self.centre[0]:.1f}); routes around closed airspace are "
+                f"computed within {MAX_POINT_ANGLE_DEG:.0f} deg of it, about a quarter of the globe: ask "
+                "about a smaller area, or without --avoid"
+            )
+
     def _endpoint(self, lon, lat, label):
+        self._within_map(lon, lat, label, show_position=False)
         inside = self.closed_country_at(lon, lat)
         if inside:
             raise NoRouteError(f"no route: {label} is inside closed airspace ({inside})")
@@ -403,6 +421,7 @@ class Airspace:
         answer is the exact minimum over visible last corners.
         """
         lons, lats = np.asarray(lons, float).ravel(), np.asarray(lats, float).ravel()
+        self._within_map(lons, lats, "a point asked about")
         s_xy, s_in = self._endpoint(start[0], start[1], "the base")
         n = len(self._corners_xy)
         s_idx, s_len = self._links(s_xy, s_in, start[0], start[1])

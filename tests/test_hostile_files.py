@@ -295,3 +295,20 @@ def test_markdown_cannot_be_injected_through_data_text(tmp_path):
     assert "[click](javascript:" not in text and "\\[click\\](javascript:" in text  # the link is inert
     assert not any(line.startswith("# Injected") for line in text.splitlines())
     assert not any(line.startswith("[x]:") for line in text.splitlines())
+
+
+# --- routes beyond what the routing map can hold --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["route", "38.7,-9.1", "-33.9,151.2", "--avoid", "ESP"],  # Lisbon to Sydney
+        ["route", "51.48,46.2", "-33.9,151.2", "--avoid", "USA"],  # Engels to Sydney
+        ["route", "mozdok", "damascus", "--avoid", "TUR", "--via", "0,180"],
+    ],
+    ids=["lisbon-sydney", "engels-sydney", "via-180"],
+)
+def test_routes_beyond_the_routing_map_are_refused_clearly(args):
+    line = one_line_error(invoke(*args), 2)
+    assert "from the centre of the routing map" in line and "within 80 deg" in line
