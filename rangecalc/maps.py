@@ -250,23 +250,21 @@ def svg_map(layers, width=900, title=""):
             f"<title>{escape(name)}</title></path>"
         )
 
-    # Boxes taken by labels, bars and markers, so that region names go only where nothing else is.
-    taken = []
+    # Boxes taken by the scale bar, markers and labels: point labels go where they hide no marker and no other
+    # label, then graticule labels and region names where nothing else is.
     bar, bar_box = _scale_bar(west, east, south, north, width, height)
-    taken.append(bar_box)
+    markers = [(xy(lon, lat), kind) for _, lon, lat, kind in layers.points]
+    radius = {"farthest": 6}
+    marker_boxes = [(x - 6, y - 6, x + 6, y + 6) for (x, y), _ in markers]
+    taken = [bar_box, *marker_boxes]
+    point_labels = []
+    for i, ((name, *_), ((x, y), kind)) in enumerate(zip(layers.points, markers, strict=True)):
+        others = [box for box in taken if box is not marker_boxes[i]]  # a label sits next to its own marker
+        anchor, tx, ty, box = _place_label(str(name), x, y, radius.get(kind, 4), width, height, others)
+        taken.append(box)
+        point_labels.append((name, anchor, tx, ty))
     graticule, graticule_boxes = _graticule(west, east, south, north, width, height, xy, taken)
     taken += graticule_boxes
-    point_labels = []
-    for name, lon, lat, kind in layers.points:
-        x, y = xy(lon, lat)
-        text = str(name)
-        anchor, tx, ty = "start", x + 6, y - 6
-        if _text_box(tx, ty, text, 12)[2] > width - 2 and _text_box(x - 6, ty, text, 12, "end")[0] >= 2:
-            anchor, tx = "end", x - 6
-        if ty - 12 < 0:
-            ty = y + 16
-        taken += [(x - 6, y - 6, x + 6, y + 6), _text_box(tx, ty, text, 12, anchor)]
-        point_labels.append((name, x, y, kind, anchor, tx, ty))
     out.append(graticule)
     out += _region_names(clipped_regions, to_pixels, width, height, taken)
 
@@ -303,19 +301,28 @@ def svg_map(layers, width=900, title=""):
                 f'{dashes} opacity="0.85">'
                 f"<title>{escape(name)}</title></polyline>"
             )
-    for name, x, y, kind, anchor, tx, ty in point_labels:
+    for ((x, y), kind), (name, *_) in zip(markers, point_labels, strict=True):
         if kind == "base":
-            shape = f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{COLOURS["base"]}"/>'
+            tag, shape = (
+                "rect",
+                f'x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{COLOURS["base"]}"',
+            )
         elif kind == "farthest":
-            shape = (
-                f'<path d="M{x:.1f},{y - 6:.1f} L{x + 6:.1f},{y:.1f} L{x:.1f},{y + 6:.1f} L{x - 6:.1f},{y:.1f} Z" '
-                f'fill="{COLOURS["farthest"]}" stroke="#000" stroke-width="0.6"/>'
+            tag, shape = (
+                "path",
+                (
+                    f'd="M{x:.1f},{y - 6:.1f} L{x + 6:.1f},{y:.1f} L{x:.1f},{y + 6:.1f} L{x - 6:.1f},{y:.1f} Z" '
+                    f'fill="{COLOURS["farthest"]}" stroke="#000" stroke-width="0.6"'
+                ),
             )
         else:
-            shape = f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{COLOURS["target"]}"/>'
+            tag, shape = "circle", f'cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{COLOURS["target"]}"'
+        out.append(f'<{tag} class="point {kind}" {shape}><title>{escape(str(name))}</title></{tag}>')
+    # Labels after all markers, so that no label's halo hides a marker.
+    for name, anchor, tx, ty in point_labels:
         end = ' text-anchor="end"' if anchor == "end" else ""
         out.append(
-            f'<g>{shape}<text class="point-label" x="{tx:.1f}" y="{ty:.1f}"{end} {HALO}>{escape(str(name))}</text></g>'
+            f'<text class="point-label" x="{tx:.1f}" y="{ty:.1f}"{end} {HALO}>{escape(str(name))}</text>'
         )
     out.append(bar)
     out.append("</svg>")
@@ -344,6 +351,34 @@ def _scale_bar(west, east, south, north, width, height):
         f"{escape(label)}</text></g>"
     )
     return svg, box
+
+
+def _label_spots_around(r):
+    """Where a point's label may go, in order of preference (NE, SE, NW, SW, E, W): (anchor, dx, dy) from the
+    point to the label's baseline, for a marker reaching ``r`` pixels from its centre."""
+    return (
+        ("start", r + 2, -(r + 2)),
+        ("start", r + 2, r + 11),
+        ("end", -(r + 2), -(r + 2)),
+        ("end", -(r + 2), r + 11),
+        ("start", r + 4, 4),
+        ("end", -(r + 4), 4),
+    )
+
+
+def _place_label(text, x, y, r, width, height, taken, size=12):
+    """Anchor, baseline and box of the label of a point whose marker reaches ``r`` pixels from it: the first
+    of :func:`_label_spots_around` inside the map and clear of ``taken``; failing that, the first inside the
+    map; failing that, the first."""
+    spots = [
+        (anchor, x + dx, y + dy, _text_box(x + dx, y + dy, text, size, anchor))
+        for anchor, dx, dy in _label_spots_around(r)
+    ]
+    inside = [
+        s for s in spots if s[3][0] >= 2 and s[3][2] <= width - 2 and s[3][1] >= 2 and s[3][3] <= height - 2
+    ]
+    clear = [s for s in inside if not _overlaps(s[3], taken)]
+    return (clear or inside or spots)[0]
 
 
 def _graticule(west, east, south, north, width, height, xy, taken):

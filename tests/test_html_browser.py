@@ -140,28 +140,36 @@ def test_map_is_drawn(loaded):
     assert most < 0.6 * image.width * image.height
 
 
-def test_region_names_do_not_collide(loaded):
-    """Measured by the browser: the names of countries sit inside the map and clear of the other labels and
-    the scale bar (the map estimates text widths; this checks the estimate against real glyphs)."""
-    boxes = loaded["page"].evaluate(
+def test_labels_do_not_collide(loaded):
+    """Measured by the browser (the map only estimates text widths; this checks the estimate against real
+    glyphs): the names of countries sit inside the map, clear of every other label and the scale bar; the
+    labels of bases and targets hide no marker and no other label."""
+    found = loaded["page"].evaluate(
         """() => {
             const svg = document.querySelector('svg[role=img]');
             const box = e => { const b = e.getBBox(); return [b.x, b.y, b.x + b.width, b.y + b.height]; };
             const of = sel => [...svg.querySelectorAll(sel)].map(e => [e.textContent, box(e)]);
-            return {names: of('text.region-name'), others: [...of('text.point-label'), ...of('.graticule text'),
-                    ...of('g.scale-bar')], view: [svg.viewBox.baseVal.width, svg.viewBox.baseVal.height]};
+            return {names: of('text.region-name'), labels: of('text.point-label'), markers: of('.point'),
+                    rest: [...of('.graticule text'), ...of('g.scale-bar')],
+                    view: [svg.viewBox.baseVal.width, svg.viewBox.baseVal.height]};
         }"""
     )
-    names, others = boxes["names"], boxes["others"]
+    names, labels, markers = found["names"], found["labels"], found["markers"]
     assert {"Syria", "Turkey", "Iran"} <= {name for name, _ in names}
+    assert len(labels) == len(markers) >= 10
 
     def overlap(a, b):
         return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
-    w, h = boxes["view"]
+    w, h = found["view"]
     for i, (name, box) in enumerate(names):
         assert box[0] >= 0 and box[2] <= w and box[1] >= 0 and box[3] <= h, name
-        for other, other_box in names[i + 1 :] + others:
+        for other, other_box in names[i + 1 :] + labels + markers + found["rest"]:
+            assert not overlap(box, other_box), (name, other)
+    for i, (name, box) in enumerate(labels):
+        assert box[0] >= 0 and box[2] <= w and box[1] >= 0 and box[3] <= h, name
+        # The marker's <title> is the label's text: every other marker and label is clear of it.
+        for other, other_box in labels[i + 1 :] + [m for m in markers if m[0] != name]:
             assert not overlap(box, other_box), (name, other)
 
 

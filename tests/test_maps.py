@@ -304,3 +304,26 @@ def test_region_names_are_escaped():
     svg = svg_map(layers)
     assert NASTY not in svg
     assert NASTY in region_names(parse(svg))
+
+
+def test_point_labels_stay_inside_and_off_other_markers():
+    # B sits 1.5 degrees from the east edge: its long name cannot go to the right, so it goes to the left.
+    # C sits right above-right of A, where A's label would go first: A's label moves.
+    layers = points_only(0.0, 0.0, 20.0, 20.0)
+    layers.points[1] = ("A long name for the point near the east edge", 18.5, 10.0, "target")
+    layers.points.append(("C", 1.5 + 0.15, 1.5 + 0.3, "target"))
+    root = parse(svg_map(layers, width=600))
+    labels = {t.text: t for t in root.iter(f"{SVG}text") if t.get("class") == "point-label"}
+    markers = {
+        m.find(f"{SVG}title").text: m for m in root.iter() if "point" in (m.get("class") or "").split()
+    }
+    assert set(labels) == set(markers) == {"A", "C", layers.points[1][0]}
+    east = labels[layers.points[1][0]]
+    assert east.get("text-anchor") == "end" and float(east.get("x")) < float(
+        markers[layers.points[1][0]].get("cx")
+    )
+    # A is a square at x, y (its rect's corner + 4); its label is not above-right, where C is.
+    a = markers["A"]
+    ax, ay = float(a.get("x")) + 4, float(a.get("y")) + 4
+    label = labels["A"]
+    assert not (float(label.get("x")) > ax and float(label.get("y")) < ay)
