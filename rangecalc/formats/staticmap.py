@@ -138,8 +138,7 @@ def render_map(feature_set, fmt, *, width_px=None, height_px=None):
     credit = _credit(feature_set.credit)
     with matplotlib.rc_context(_rc()):
         dpi = width_px / PAGE_WIDTH_IN
-        # A quarter pixel more: Agg truncates the page size to whole pixels.
-        figure = Figure(figsize=(PAGE_WIDTH_IN, (height_px + 0.25) / dpi), dpi=dpi)
+        figure = Figure(figsize=(PAGE_WIDTH_IN, _page_height(height_px, dpi)), dpi=dpi)
         FigureCanvasAgg(figure)
         _Map(figure, feature_set, credit).draw()
         buffer = io.BytesIO()
@@ -151,6 +150,15 @@ def render_map(feature_set, fmt, *, width_px=None, height_px=None):
         metadata = {"Title": feature_set.title, "Description": credit, "Creator": software, "Date": None}
         figure.savefig(buffer, format="svg", metadata=metadata)
         return buffer.getvalue().decode("utf-8")
+
+
+def _page_height(height_px, dpi):
+    """The page height in inches that Agg turns into exactly ``height_px`` (it truncates to whole
+    pixels, so a height a rounding error short would lose a row)."""
+    height_in = height_px / dpi
+    while int(height_in * dpi) < height_px:
+        height_in = float(np.nextafter(height_in, math.inf))
+    return height_in
 
 
 def _credit(text):
@@ -174,6 +182,11 @@ def _unit_of(properties):
 def _round10(value):
     """A distance for a label, to 10 units (docs/precision.md: radii to 10 km)."""
     return f"{round(value, -1):,.0f}"
+
+
+def _flyable(properties):
+    """Whether a feature is about flyable routes (rules in words), not direct geodesics."""
+    return properties.get("routing") not in (None, "", "direct")
 
 
 def _degrees(value, axis):
@@ -399,8 +412,11 @@ def _halo_text_class():
         def draw(self, renderer):
             if not self.get_visible():
                 return
+            gid = self.get_gid()
+            self.set_gid(None if gid is None else f"{gid}-halo")  # SVG ids stay unique
             self.set_path_effects([patheffects.Stroke(linewidth=self.halo, foreground="white")])
             super().draw(renderer)
+            self.set_gid(gid)
             self.set_path_effects([])
             super().draw(renderer)
 
@@ -606,18 +622,21 @@ class _Map:
             )
 
     def _draw_graticule(self):
-        west, south, east, north = self.lonlat_area.bounds
-        span = max((east - west) * math.cos(math.radians((south + north) / 2)), north - south)
+        _, south, _, north = self.lonlat_area.bounds
+        lon_span = sum(b.bounds[2] - b.bounds[0] for b in self.boxes)
+        span = max(lon_span * math.cos(math.radians((south + north) / 2)), north - south)
         step = next((s for s in (0.5, 1, 2, 5, 10, 15, 20, 30, 45) if span / s <= 8), 60)
         self.graticule = {"lon": [], "lat": []}
         lat_lo, lat_hi = max(south, -89.9), min(north, 89.9)
         samples = np.linspace(lat_lo, lat_hi, 200)
-        lon_samples = []
+        lon_samples, meridians = [], set()
         for box in self.boxes:
             bw, _, be, _ = box.bounds
             lon_samples.append(np.linspace(bw, be, 200))
+            for lon in np.arange(math.ceil(bw / step) * step, be + 1e-9, step):
+                meridians.add(-180.0 if lon >= 180.0 else round(float(lon), 9))
         parts = []
-        for lon in np.arange(math.ceil(west / step) * step, east + 1e-9, step):
+        for lon in sorted(meridians):
             line = shapely.LineString(np.column_stack([np.full_like(samples, lon), samples]))
             projected = self._project(line, clip=False)
             if projected is not None:
@@ -685,7 +704,7 @@ class _Map:
         from matplotlib.lines import Line2D
 
         areas = self.by_kind.get("reach_area", [])
-        modes = {bool(f.properties.get("routing")) for f in areas}
+        modes = {_flyable(f.properties) for f in areas}
         both = len(modes) == 2
         single_base = len({f.properties.get("base") for f in areas}) <= 1
         self.reach_lines = []
@@ -693,7 +712,7 @@ class _Map:
         for k, feature in enumerate(areas):
             p = feature.properties
             figure = p.get("figure") if p.get("figure") in FIGURES else "nominal"
-            flyable = bool(p.get("routing"))
+            flyable = _flyable(p)
             grid = "grid_step_lat_deg" in p
             outline = self._project(_outline(feature.geometry, grid=grid))
             parts = _line_parts(outline)
@@ -738,6 +757,16 @@ class _Map:
         }
         for kind, (dash, label) in styles.items():
             features = self.by_kind.get(kind, [])
+            if kind == "route" and features and not any(_flyable(f.properties) for f in features):
+                label = "direct route (geodesic)"
+            if len(features) == 1:
+                p = features[0].properties
+                length = next(
+                    (v for key, v in p.items() if key.startswith("length_") and v is not None), None
+                )
+                unit = next((key.split("_", 1)[1] for key in p if key.startswith("length_")), self.unit)
+                if length is not None:
+                    label += f", {_round10(length)} {unit}"
             colours = set()
             for k, feature in enumerate(features):
                 base = feature.properties.get("base") or feature.properties.get("from")
