@@ -168,11 +168,16 @@ def test_route_text_states_the_rule_and_the_numbers(route):
     assert turning == [f"  {lat:.4f}, {lon:.4f}" for lon, lat in out["vertices"]]
 
 
+def features_of_kind(doc, kind):
+    return [f for f in doc["features"] if f["properties"]["kind"] == kind]
+
+
 def test_route_geojson_draws_the_route_and_its_points(route):
     out = route("null-island", "e10", "--avoid", "WALL", fmt="json")
     doc = route("null-island", "e10", "--avoid", "WALL", fmt="geojson")
     assert doc["type"] == "FeatureCollection"
-    line, *points = doc["features"]
+    (line,) = features_of_kind(doc, "route")
+    points = [f for f in doc["features"] if f["geometry"]["type"] == "Point"]
     assert line["geometry"]["type"] == "LineString"
     coords = line["geometry"]["coordinates"]
     assert coords[0] == list(START) and coords[-1] == list(END)
@@ -186,9 +191,12 @@ def test_route_geojson_draws_the_route_and_its_points(route):
     assert props["length_km"] == pytest.approx(out["length_km"])
     assert props["routing"] == "avoiding Test Wall"
     assert [(p["properties"]["kind"], p["properties"]["name"]) for p in points] == [
-        ("start", "Null Island Field"),
-        ("end", "East 10"),
+        ("base", "Null Island Field"),
+        ("target", "East 10"),
     ]
+    # The closed airspace is drawn too (docs/geojson.md).
+    (closed,) = features_of_kind(doc, "closed_airspace")
+    assert shapely.geometry.shape(closed["geometry"]).contains(shapely.box(*WALL_BOX).buffer(-0.01))
     assert [p["geometry"] for p in points] == [
         {"type": "Point", "coordinates": list(START)},
         {"type": "Point", "coordinates": list(END)},
@@ -212,13 +220,14 @@ def test_waypoints_are_flown_in_the_order_given(route):
     doc = route("null-island", "e10", "--via", "2,3", "--via", "-2,7", fmt="geojson")
     points = [
         (f["properties"]["kind"], f["properties"]["name"], f["geometry"]["coordinates"])
-        for f in doc["features"][1:]
+        for f in doc["features"]
+        if f["geometry"]["type"] == "Point"
     ]
     assert points == [
-        ("start", "Null Island Field", [0, 0]),
+        ("base", "Null Island Field", [0, 0]),
         ("waypoint", "waypoint 1", [3, 2]),
         ("waypoint", "waypoint 2", [7, -2]),
-        ("end", "East 10", [10, 0]),
+        ("target", "East 10", [10, 0]),
     ]
 
 
@@ -250,7 +259,7 @@ def test_standoff_keeps_the_route_that_far_from_closed_airspace(route):
     for lon, lat in far["vertices"][1:-1]:
         assert gap_km(lon, lat, outline) >= 50
     line = route("null-island", "e10", "--avoid", "WALL", "--standoff", "50km", fmt="geojson")
-    for lon, lat in line["features"][0]["geometry"]["coordinates"]:
+    for lon, lat in features_of_kind(line, "route")[0]["geometry"]["coordinates"]:
         if 2.5 < lon < 7.5:
             assert gap_km(lon, lat, outline[::3]) > 49
     text = route("null-island", "e10", "--avoid", "WALL", "--standoff", "50km")
@@ -338,7 +347,8 @@ def test_route_writes_geojson_to_a_file(run, data, tmp_path):
         "route", "null-island", "e10", "--avoid", "WALL", "--data-dir", data, "--format", "geojson", "-o", out
     )
     assert result.stdout == ""
-    assert json.loads(out.read_text())["features"][0]["geometry"]["type"] == "LineString"
+    (line,) = features_of_kind(json.loads(out.read_text()), "route")
+    assert line["geometry"]["type"] == "LineString"
 
 
 # --- reach, compare and table under routing rules ------------------------------------------------------
