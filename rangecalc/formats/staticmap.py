@@ -669,11 +669,12 @@ class _Map:
                 (Patch(facecolor=COLOURS["region"], edgecolor=COLOURS["region_edge"], linewidth=0.8),
                  f"{name}: the region asked about")
             )  # fmt: skip
-        closed = self.by_kind.get("closed_airspace", [])
-        for k, feature in enumerate(closed):
+        closed = []
+        for k, feature in enumerate(self.by_kind.get("closed_airspace", [])):
             projected = self._project(feature.geometry)
-            if projected is None:
+            if projected is None or not projected.intersects(self.view):
                 continue
+            closed.append(feature)
             self._fill(projected, f"closed-airspace-{k}", facecolor=(0.75, 0.22, 0.17, 0.10),
                        edgecolor=COLOURS["closed"], hatch="////", linewidth=0, zorder=4)  # fmt: skip
             edge = self._project(_outline(feature.geometry))
@@ -686,11 +687,13 @@ class _Map:
             )  # fmt: skip
         uncovered = self.by_kind.get("uncovered", [])
         # Each figure's uncovered part holds the next one's: the nominal figure's is drawn (else the first).
-        shown = [f for f in uncovered if f.properties.get("figure") == "nominal"] or uncovered[:1]
-        for k, feature in enumerate(shown):
+        candidates = [f for f in uncovered if f.properties.get("figure") == "nominal"] or uncovered[:1]
+        shown = []
+        for k, feature in enumerate(candidates):
             projected = self._project(feature.geometry)
-            if projected is None:
+            if projected is None or not projected.intersects(self.view):
                 continue
+            shown.append(feature)
             self._fill(projected, f"uncovered-{k}", facecolor="none", edgecolor=COLOURS["uncovered"],
                        hatch="\\\\\\\\", linewidth=0.6, zorder=5)  # fmt: skip
         if shown:
@@ -858,9 +861,12 @@ class _Map:
         return (box.x0 >= a.x0 + inset and box.x1 <= a.x1 - inset and box.y0 >= a.y0 + inset
                 and box.y1 <= a.y1 - inset)  # fmt: skip
 
-    def _overlap(self, box):
+    def _overlap(self, box, pad=0.0):
+        """How much ``box`` (grown by ``pad`` px) covers what is placed; huge when it leaves the map."""
+        grown = box.padded(pad)
         return sum(
-            max(0.0, min(box.x1, o.x1) - max(box.x0, o.x0)) * max(0.0, min(box.y1, o.y1) - max(box.y0, o.y0))
+            max(0.0, min(grown.x1, o.x1) - max(grown.x0, o.x0))
+            * max(0.0, min(grown.y1, o.y1) - max(grown.y0, o.y0))
             for o in self.occupied
         ) + (0.0 if self._inside(box) else 1e9)
 
@@ -931,9 +937,9 @@ class _Map:
         for loc in corners:
             legend = self._legend_artist(loc)
             legend_cost[loc] = (
-                0.0 if legend is None else self._overlap(legend.get_window_extent(self.renderer))
+                0.0 if legend is None else self._overlap(legend.get_window_extent(self.renderer), pad=12)
             )
-        scale_cost = {loc: self._overlap(self._scale_bar(loc, measure_only=True)) for loc in corners}
+        scale_cost = {loc: self._overlap(self._scale_bar(loc, measure_only=True), pad=12) for loc in corners}
         pairs = [(a, b) for a in corners for b in corners if a != b]
         best = min((legend_cost[a] + scale_cost[b], i, a, b) for i, (a, b) in enumerate(pairs))
         _, _, loc, scale_loc = best
