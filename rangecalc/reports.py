@@ -228,12 +228,25 @@ def region_dict(region_result, unit):
         "verdict": region_result.verdict,
         "verdict_text": region_result.verdict_text,
         "method": region_result.method,
-        "uncovered": None
-        if region_result.coverage[0].uncovered is None
-        else {
-            b: json.loads(shapely.to_geojson(c.uncovered, indent=None))
-            for b, c in zip(BANDS, region_result.coverage, strict=True)
-        },
+        **_uncovered_dict(region_result),
+    }
+
+
+def _uncovered_dict(region_result):
+    """Per band the part of the region out of reach, as an RFC 7946 geometry (None when all is covered):
+    exact polygons for direct geodesics, contoured from the flyable distance field under routing (with
+    the contour's grid and error in ``uncovered_method``)."""
+    from .formats.geojson import geometry_dict
+
+    if region_result.coverage[0].uncovered is not None:
+        parts = [c.uncovered for c in region_result.coverage]
+        method = "exact polygons of direct geodesic reach"
+    else:
+        parts = [u.geometry for u in region_result.uncovered]
+        method = f"contoured from flyable distances: {region_result.reach_area.resolution}"
+    return {
+        "uncovered": {b: geometry_dict(g) for b, g in zip(BANDS, parts, strict=True)},
+        "uncovered_method": method,
     }
 
 

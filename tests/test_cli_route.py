@@ -523,3 +523,23 @@ def test_compare_advantage_when_one_base_has_no_route(run, data):
     assert row["by_base"][0]["distance_km"] is None
     assert row["advantage_km"] is None
     assert row["advantage_percent"] is None
+
+
+def test_uncovered_parts_under_routing_are_polygons(run, data):
+    """Regression: `uncovered` was null under routing. A region in the wall's shadow (lon 6.2..10.5, lat
+    -0.9..1.9): its far corner is 1,188 km away directly (inside the 1,200 km nominal radius) but about
+    1,221 km by the shortest way over the wall's upper corners (hand-derived), so under routing the
+    nominal radius leaves a part near that corner uncovered, while points just behind the wall, reached
+    under its lower corners in about 760 km, stay covered."""
+    behind = feature("BEHIND", "Test Shadow", [box_ring(6.2, -0.9, 10.5, 1.9)])
+    (data / "regions" / "shadow.geojson").write_text(json.dumps(behind))
+    assert path_km(START, (10.5, 1.9)) < 1200 < path_km(START, (4, 2), (6, 2), (10.5, 1.9))
+    direct = reach_json(run, data, "null-island", "--region", "BEHIND")["region"]
+    assert direct["uncovered"]["nominal"] is None
+    region = reach_json(run, data, "null-island", "--region", "BEHIND", "--avoid", "WALL")["region"]
+    assert "contoured from flyable distances" in region["uncovered_method"]
+    assert region["margin_nominal_km"] < 0 and region["uncovered"]["high"] is None
+    part = shapely.geometry.shape(region["uncovered"]["nominal"])
+    assert part.is_valid and all(shapely.is_ccw(p.exterior) for p in shapely.get_parts(part))
+    assert part.contains(shapely.Point(10.4, 1.8))
+    assert not part.intersects(shapely.Point(6.5, -0.5))

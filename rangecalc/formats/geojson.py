@@ -60,6 +60,13 @@ def dumps(feature_set, precision=DEFAULT_PRECISION, bbox=False):
     return json.dumps(collection, ensure_ascii=False, allow_nan=False) + "\n"
 
 
+def geometry_dict(geometry, precision=DEFAULT_PRECISION):
+    """One shapely geometry as an RFC 7946 GeoJSON geometry dict (normalised, rounded), or None when it
+    is empty: for JSON results that embed geometries."""
+    geometry = _rounded(geometry, int(precision))
+    return None if geometry is None else _geometry_dict(geometry, int(precision))
+
+
 def _rounded(geometry, precision):
     """The normalised geometry snapped to ``10**-precision`` degrees, still valid and oriented; None when
     nothing is left."""
