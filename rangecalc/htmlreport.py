@@ -19,7 +19,7 @@ from .claimreport import (
     sensitivity_table,
     targets_table,
 )
-from .maps import COLOURS, DASHES, MapLayers, svg_map
+from .maps import FIGURES, MapLayers, legend_key, map_frame, svg_map
 from .regions import all_regions
 
 #: Width of the map in SVG units. The page scales it to the column (at most 800 px wide), so on a phone
@@ -48,10 +48,18 @@ th, td { border: 1px solid #ccc; padding: 0.25em 0.5em; overflow-wrap: break-wor
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 th { background: #eee; }
 figure.map { margin: 1em 0; max-width: 800px; }
-figure.map svg { display: block; width: 100%; height: auto; border: 1px solid #ccc; }
+figure.map figcaption { min-width: 0; }
+figure.map > svg { display: block; width: 100%; height: auto; border: 1px solid #ccc; }
 svg { max-width: 100%; height: auto; }
-.legend span { display: inline-block; margin-right: 1.2em; }
-.swatch { display: inline-block; width: 1em; height: 1em; vertical-align: middle; margin-right: 0.3em; }
+.legend { list-style: none; padding: 0; margin: 0.75em 0 0; font-size: 0.9em; }
+.legend li { display: flex; align-items: center; gap: 0.5em; margin: 0.2em 0; }
+.legend .key { flex: none; width: 28px; text-align: center; line-height: 0; }
+@media (min-width: 1000px) {
+  /* Wide screens: the key beside the map. */
+  figure.map { display: grid; grid-template-columns: minmax(0, 800px) minmax(12em, 1fr); gap: 1.5em;
+               max-width: none; align-items: start; }
+  .legend { margin: 0; }
+}
 @media (max-width: 600px) {
   body { padding: 0.5em 0.75em 1.5em; }
   h1 { font-size: 1.45em; }
@@ -60,7 +68,6 @@ svg { max-width: 100%; height: auto; }
   blockquote { padding: 0.1em 0.75em; }
   ul { padding-left: 1.25em; }
   table { font-size: 0.85em; }
-  .legend span { display: block; margin: 0.15em 0; }
 }
 """
 
@@ -79,7 +86,7 @@ def _table(table):
     return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
 
 
-def _map(result, catalog):
+def _map_layers(result, catalog):
     s = result.scenario
     layers = MapLayers()
     shown = [s.claim_base, *([s.claim_alternative] if s.claim_alternative else [])]
@@ -121,35 +128,54 @@ def _map(result, catalog):
         layers.regions.append(
             ("closed airspace (land and territorial sea)", result.layers["closed"], "closed", "")
         )
-    return svg_map(layers, width=MAP_WIDTH, title=s.title)
+    return layers
 
 
-def _legend(s):
-    items = [
-        f'<span><i class="swatch" style="background:{COLOURS["closed"]}"></i>closed airspace (land and territorial sea)</span>',
-        f'<span><i class="swatch" style="background:{COLOURS["focus"]}"></i>region in question</span>',
-        f'<span><i class="swatch" style="background:{COLOURS["uncovered"]};opacity:0.5"></i>out of reach on legal routes, nominal figure</span>',
-        "<span>&#9632; base</span><span>&#9679; target</span>",
-        f'<span><b style="color:{COLOURS["farthest"]}">&#9670;</b> farthest point by legal route</span>',
+def _map(result, catalog):
+    """The map and its key (HTML)."""
+    layers = _map_layers(result, catalog)
+    svg = svg_map(layers, width=MAP_WIDTH, title=result.scenario.title)
+    return f'<figure class="map">{svg}<figcaption>{_legend(result, layers)}</figcaption></figure>'
+
+
+def _legend(result, layers):
+    """The map's key, each entry drawn with the map's own style (:func:`rangecalc.maps.legend_key`), listing
+    only what is inside the map's frame."""
+    s = result.scenario
+    frame = shapely.box(*map_frame(layers))
+
+    def item(key, text):
+        return f'<li><span class="key">{key}</span><span>{text}</span></li>'
+
+    items = []
+    if any(style == "closed" and frame.intersects(g) for _, g, style, *_ in layers.regions):
+        items.append(item(legend_key("closed"), "closed airspace (land and territorial sea)"))
+    items.append(item(legend_key("focus"), f"{escape(s.claim_region.name)}, the region in question"))
+    if any(frame.intersects(g) for _, g in layers.uncovered):
+        items.append(item(legend_key("uncovered"), "out of reach on legal routes, nominal figure"))
+    items += [
+        item(legend_key("base", width=14, height=14), "base"),
+        item(legend_key("target", width=14, height=14), "target"),
+        item(legend_key("farthest", width=14, height=14), "farthest point of the region by legal route"),
     ]
     shown = [s.claim_base, *([s.claim_alternative] if s.claim_alternative else [])]
     for k, base in enumerate(shown):
-        colour = COLOURS["route"][k % len(COLOURS["route"])]
-        items.append(
-            f'<span><svg width="28" height="8"><line x1="0" y1="4" x2="28" y2="4" stroke="{colour}" stroke-width="2"/></svg> '
-            f"shortest legal routes from {escape(base.label)}</span>"
-        )
+        items.append(item(legend_key("route", k), f"shortest legal routes from {escape(base.label)}"))
         if any(c.base.label == base.label for c in s.corridors):
-            items.append(
-                f'<span><svg width="28" height="8"><line x1="0" y1="4" x2="28" y2="4" stroke="{colour}" stroke-width="2" '
-                f'stroke-dasharray="{DASHES["corridor"]}"/></svg> recorded corridor from {escape(base.label)}</span>'
-            )
-    for band in ("low", "nominal", "high"):
-        items.append(
-            f'<span><svg width="28" height="8"><line x1="0" y1="4" x2="28" y2="4" stroke="#555" stroke-width="2" '
-            f'stroke-dasharray="{DASHES[band]}"/></svg> reach boundary, {band} figure (legal routes)</span>'
-        )
-    return '<p class="legend">' + "".join(items) + "</p>"
+            items.append(item(legend_key("corridor", k), f"recorded corridor from {escape(base.label)}"))
+    for base_label, variant, k, reach in result.layers.get("reach", []):
+        if variant != "legal":
+            continue
+        for band, outline in zip(FIGURES, reach.outlines(), strict=True):
+            if frame.intersects(outline):
+                items.append(
+                    item(
+                        legend_key(band, k),
+                        f"reach boundary from {escape(base_label)}, {band} figure (legal routes)",
+                    )
+                )
+    items.append(item("", "grey lines: meridians and parallels; the scale bar is true at the map's centre"))
+    return '<ul class="legend">' + "".join(items) + "</ul>"
 
 
 def _file_name(text):
@@ -174,7 +200,6 @@ def _link(source):
 def claim_html(result, catalog):
     """The claim report as one HTML document (string)."""
     d = result.data
-    s = result.scenario
     v = d["verdict"]
     claim = d["claim"]
     parts = [
@@ -193,8 +218,7 @@ def claim_html(result, catalog):
         f'<p class="verdict">{escape(v["operational"]["text"])}</p>',
         "<ul>" + "".join(f"<li>{escape(x)}</li>" for x in v["operational"]["findings"]) + "</ul>",
         "<h2>Map: flyable reach, routes and the uncovered part</h2>",
-        f'<figure class="map">{_map(result, catalog)}</figure>',
-        _legend(s),
+        _map(result, catalog),
         "<h2>Rules of the air</h2><ul>",
     ]
     for c in d["rules"]["closed"]:

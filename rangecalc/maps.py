@@ -100,6 +100,11 @@ def _bounds(layers, margin_deg=1.5):
     return min(lons) - margin_deg, min(lats) - margin_deg, max(lons) + margin_deg, max(lats) + margin_deg
 
 
+def map_frame(layers):
+    """The frame (west, south, east, north), in degrees, that :func:`svg_map` draws for these layers."""
+    return _bounds(layers)
+
+
 def _hatch():
     c = COLOURS["uncovered"]
     return (
@@ -110,6 +115,29 @@ def _hatch():
     )
 
 
+POINT_KINDS = ("base", "target", "farthest")
+
+
+def _marker(kind, x, y, content=""):
+    """The marker of a point (SVG element) centred on pixel (x, y): a square base, a round target, a diamond
+    for the farthest point."""
+    if kind == "base":
+        tag, shape = "rect", f'x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{COLOURS["base"]}"'
+    elif kind == "farthest":
+        tag, shape = (
+            "path",
+            (
+                f'd="M{x:.1f},{y - 6:.1f} L{x + 6:.1f},{y:.1f} L{x:.1f},{y + 6:.1f} L{x - 6:.1f},{y:.1f} Z" '
+                f'fill="{COLOURS["farthest"]}" stroke="#000" stroke-width="0.6"'
+            ),
+        )
+    elif kind == "target":
+        tag, shape = "circle", f'cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{COLOURS["target"]}"'
+    else:
+        raise ValueError(f"unknown point kind {kind!r}; expected one of {', '.join(POINT_KINDS)}")
+    return f'<{tag} class="point {kind}" {shape}>{content}</{tag}>'
+
+
 def _line_attributes(colour, dash, width):
     dashes = f' stroke-dasharray="{dash}"' if dash else ""
     return f'fill="none" stroke="{colour}" stroke-width="{width}"{dashes} stroke-linejoin="round"'
@@ -117,8 +145,8 @@ def _line_attributes(colour, dash, width):
 
 def legend_key(kind, k=0, width=28, height=12):
     """A small inline SVG (string) showing a map style, for a legend: a reach figure ('low', 'nominal',
-    'high') or route style ('route', 'corridor') as a line in route colour ``k``, or 'uncovered', 'closed',
-    'focus' as a swatch."""
+    'high') or route style ('route', 'corridor') as a line in route colour ``k``; 'uncovered', 'closed',
+    'focus' as a swatch; 'base', 'target', 'farthest' as the point's marker."""
     route_colour = COLOURS["route"][k % len(COLOURS["route"])]
     if kind in FIGURES or kind in ROUTE_STYLES:
         y = height / 2
@@ -128,6 +156,8 @@ def legend_key(kind, k=0, width=28, height=12):
             f'<defs>{_hatch()}</defs><rect x="0.5" y="0.5" width="{width - 1}" height="{height - 1}" '
             f'fill="url(#{HATCH_ID})" stroke="{COLOURS["uncovered"]}"/>'
         )
+    elif kind in POINT_KINDS:
+        shape = _marker(kind, width / 2, height / 2)
     elif kind in ("closed", "focus"):
         edge = COLOURS["closed_edge"] if kind == "closed" else COLOURS["border"]
         shape = f'<rect x="0.5" y="0.5" width="{width - 1}" height="{height - 1}" fill="{COLOURS[kind]}" stroke="{edge}"/>'
@@ -302,22 +332,7 @@ def svg_map(layers, width=900, title=""):
                 f"<title>{escape(name)}</title></polyline>"
             )
     for ((x, y), kind), (name, *_) in zip(markers, point_labels, strict=True):
-        if kind == "base":
-            tag, shape = (
-                "rect",
-                f'x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{COLOURS["base"]}"',
-            )
-        elif kind == "farthest":
-            tag, shape = (
-                "path",
-                (
-                    f'd="M{x:.1f},{y - 6:.1f} L{x + 6:.1f},{y:.1f} L{x:.1f},{y + 6:.1f} L{x - 6:.1f},{y:.1f} Z" '
-                    f'fill="{COLOURS["farthest"]}" stroke="#000" stroke-width="0.6"'
-                ),
-            )
-        else:
-            tag, shape = "circle", f'cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{COLOURS["target"]}"'
-        out.append(f'<{tag} class="point {kind}" {shape}><title>{escape(str(name))}</title></{tag}>')
+        out.append(_marker(kind, x, y, f"<title>{escape(str(name))}</title>"))
     # Labels after all markers, so that no label's halo hides a marker.
     for name, anchor, tx, ty in point_labels:
         end = ' text-anchor="end"' if anchor == "end" else ""

@@ -148,3 +148,26 @@ def test_map_is_well_formed_svg_with_routes_bases_and_targets(page):
     labels = {t.text for t in svg.iter(f"{ns}text")}
     assert {"Mozdok Air Base", "Shahid Nojeh Air Base", "Aleppo", "Deir ez-Zor"} <= labels
     assert any(label.startswith("farthest from Mozdok Air Base") for label in labels)
+
+
+def test_legend_keys_match_what_the_map_draws(page):
+    """Every line style drawn on the map (route, corridor, reach boundary: colour and dashes) has a key in
+    the legend, and the legend has no key for a line the map does not draw."""
+    html = page["html"]
+    ns = "{http://www.w3.org/2000/svg}"
+    svg = ET.fromstring(re.search(r'<svg[^>]*role="img".*?</svg>', html, re.S).group(0))
+    legend = ET.fromstring(re.search(r'<ul class="legend">.*?</ul>', html, re.S).group(0))
+
+    def style(e):
+        return (e.get("stroke"), e.get("stroke-dasharray") or "")
+
+    drawn = {
+        style(e) for e in svg.iter() if e.tag in (f"{ns}polyline", f"{ns}path") and e.get("fill") == "none"
+    }
+    drawn -= {style(e) for g in svg.iter(f"{ns}g") for e in g.iter(f"{ns}path")}  # graticule, scale bar
+    hatch = {id(e) for p in legend.iter(f"{ns}pattern") for e in p.iter(f"{ns}line")}
+    keys = {style(e) for e in legend.iter(f"{ns}line") if id(e) not in hatch}
+    assert drawn and drawn == keys
+    texts = [" ".join(li.itertext()) for li in legend.iter("li")]
+    assert any("Syria, the region in question" in t for t in texts)
+    assert any("recorded corridor from Mozdok Air Base" in t for t in texts)

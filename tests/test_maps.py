@@ -136,6 +136,7 @@ def test_existing_four_field_routes_and_no_new_layers():
         MapLayers(
             points=[("A", 30.0, 30.0, "base")], reach=[("r", shapely.box(29, 29, 31, 31), "medium", 0)]
         ),
+        MapLayers(points=[("A", 30.0, 30.0, "base"), ("B", 31.0, 31.0, "airport")]),
     ],
 )
 def test_unknown_styles_are_refused(bad):
@@ -143,7 +144,9 @@ def test_unknown_styles_are_refused(bad):
         svg_map(bad)
 
 
-@pytest.mark.parametrize("kind", [*FIGURES, "route", "corridor", "uncovered", "closed", "focus"])
+@pytest.mark.parametrize(
+    "kind", [*FIGURES, "route", "corridor", "uncovered", "closed", "focus", "base", "target", "farthest"]
+)
 def test_legend_keys(kind):
     root = parse(legend_key(kind, k=1))
     assert root.tag == f"{SVG}svg"
@@ -151,6 +154,12 @@ def test_legend_keys(kind):
         (line,) = root.iter(f"{SVG}line")
         assert line.get("stroke") == COLOURS["route"][1]
         assert (line.get("stroke-dasharray") or "") == DASHES[kind]
+    if kind in ("base", "target", "farthest"):
+        # The same marker as on a map, with the same class.
+        (marker,) = [e for e in root.iter() if (e.get("class") or "").split() == ["point", kind]]
+        layers = MapLayers(points=[("P", 30.0, 30.0, kind)])
+        (on_map,) = [e for e in parse(svg_map(layers)).iter() if (e.get("class") or "") == f"point {kind}"]
+        assert marker.tag == on_map.tag and marker.get("fill") == on_map.get("fill")
 
 
 def test_legend_key_unknown():
