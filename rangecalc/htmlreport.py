@@ -54,6 +54,10 @@ svg { max-width: 100%; height: auto; }
 .legend { list-style: none; padding: 0; margin: 0.75em 0 0; font-size: 0.9em; }
 .legend li { display: flex; align-items: center; gap: 0.5em; margin: 0.2em 0; }
 .legend .key { flex: none; width: 28px; text-align: center; line-height: 0; }
+@media print {
+  body { max-width: none; }
+  figure.map, table, blockquote { break-inside: avoid; }
+}
 @media (min-width: 1000px) {
   /* Wide screens: the key beside the map. */
   figure.map { display: grid; grid-template-columns: minmax(0, 800px) minmax(12em, 1fr); gap: 1.5em;
@@ -152,7 +156,10 @@ def _legend(result, layers):
         items.append(item(legend_key("closed"), "closed airspace (land and territorial sea)"))
     items.append(item(legend_key("focus"), f"{escape(s.claim_region.name)}, the region in question"))
     if any(frame.intersects(g) for _, g in layers.uncovered):
-        items.append(item(legend_key("uncovered"), "out of reach on legal routes, nominal figure"))
+        # The map drew uncovered parts, so the page already defines their hatch.
+        items.append(
+            item(legend_key("uncovered", defs=False), "out of reach on legal routes, nominal figure")
+        )
     items += [
         item(legend_key("base", width=14, height=14), "base"),
         item(legend_key("target", width=14, height=14), "target"),

@@ -143,17 +143,21 @@ def _line_attributes(colour, dash, width):
     return f'fill="none" stroke="{colour}" stroke-width="{width}"{dashes} stroke-linejoin="round"'
 
 
-def legend_key(kind, k=0, width=28, height=12):
+def legend_key(kind, k=0, width=28, height=12, defs=True):
     """A small inline SVG (string) showing a map style, for a legend: a reach figure ('low', 'nominal',
     'high') or route style ('route', 'corridor') as a line in route colour ``k``; 'uncovered', 'closed',
-    'focus' as a swatch; 'base', 'target', 'farthest' as the point's marker."""
+    'focus' as a swatch; 'base', 'target', 'farthest' as the point's marker.
+
+    ``defs=False`` leaves out the hatch pattern's definition, for a page that already holds it (a map with
+    uncovered parts), so that its id stays unique in the page."""
     route_colour = COLOURS["route"][k % len(COLOURS["route"])]
     if kind in FIGURES or kind in ROUTE_STYLES:
         y = height / 2
         shape = f'<line x1="1" y1="{y}" x2="{width - 1}" y2="{y}" {_line_attributes(route_colour, DASHES[kind], 2)}/>'
     elif kind == "uncovered":
         shape = (
-            f'<defs>{_hatch()}</defs><rect x="0.5" y="0.5" width="{width - 1}" height="{height - 1}" '
+            (f"<defs>{_hatch()}</defs>" if defs else "")
+            + f'<rect x="0.5" y="0.5" width="{width - 1}" height="{height - 1}" '
             f'fill="url(#{HATCH_ID})" stroke="{COLOURS["uncovered"]}"/>'
         )
     elif kind in POINT_KINDS:

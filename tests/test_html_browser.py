@@ -140,6 +140,19 @@ def test_map_is_drawn(loaded):
     assert most < 0.6 * image.width * image.height
 
 
+def test_legend_hatch_renders(loaded):
+    """The key for the uncovered part uses the map's hatch pattern (defined once in the page): it renders
+    striped, not empty."""
+    from PIL import Image
+
+    key = loaded["page"].locator(".legend svg:has(rect[fill^='url('])")
+    assert key.count() == 1
+    image = Image.open(io.BytesIO(key.screenshot())).convert("RGB")
+    inside = image.crop((3, 3, image.width - 3, image.height - 3))  # within the swatch's purple edge
+    purple = sum(n for n, c in inside.getcolors(maxcolors=1 << 16) if c[2] > c[1] + 40 and c[0] > c[1] + 20)
+    assert purple >= 0.2 * inside.width * inside.height
+
+
 def test_labels_do_not_collide(loaded):
     """Measured by the browser (the map only estimates text widths; this checks the estimate against real
     glyphs): the names of countries sit inside the map, clear of every other label and the scale bar; the

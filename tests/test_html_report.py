@@ -171,3 +171,21 @@ def test_legend_keys_match_what_the_map_draws(page):
     texts = [" ".join(li.itertext()) for li in legend.iter("li")]
     assert any("Syria, the region in question" in t for t in texts)
     assert any("recorded corridor from Mozdok Air Base" in t for t in texts)
+
+
+def test_ids_are_unique_and_every_reference_resolves(page):
+    class Ids(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.ids, self.refs = [], []
+
+        def handle_starttag(self, tag, attrs):
+            for name, value in attrs:
+                if name == "id":
+                    self.ids.append(value)
+                self.refs += re.findall(r"url\(#([^)]+)\)", value or "")
+
+    parser = Ids()
+    parser.feed(page["html"])
+    assert len(parser.ids) == len(set(parser.ids))
+    assert parser.refs and set(parser.refs) <= set(parser.ids)
