@@ -55,6 +55,9 @@ class MapLayers:
       'route' (solid, the default) or 'corridor' (dashed, e.g. a recorded flight corridor);
     - ``points``: (name, lon, lat, kind), kind 'base', 'target' or 'farthest'.
 
+    The graticule and the region names lie over the regions, under everything else; point labels and the
+    scale bar are on top, placed clear of markers and of each other.
+
     The map is framed on the points, the routes and the 'focus' regions; reach boundaries and uncovered
     parts count only where they overlap a focus region, so a 2,400 km ring does not widen the frame to a
     continent.
