@@ -19,7 +19,7 @@ from rangecalc.errors import UsageError
 from rangecalc.features import Feature, FeatureSet
 from rangecalc.formats.staticmap import (
     BASE_COLOURS,
-    VERDICT_STYLES,
+    MARKERS,
     map_pixels,
     map_size,
     projection_for,
@@ -40,9 +40,16 @@ CREDIT = "Natural Earth (public domain); figures: test-source-1, test-source-2"
 def _area(figure, radius_km, routing=None):
     return Feature(
         ring(*BASE, radius_km * 1000.0),
-        {"kind": "reach_area", "name": f"{figure} ring", "figure": figure, "radius_km": radius_km,
-         "base": "Test Base", "routing": routing, "payload_kg": None},
-    )  # fmt: skip
+        {
+            "kind": "reach_area",
+            "name": f"{figure} ring",
+            "figure": figure,
+            "radius_km": radius_km,
+            "base": "Test Base",
+            "routing": routing,
+            "payload_kg": None,
+        },
+    )
 
 
 def rings_set():
@@ -227,10 +234,16 @@ def test_the_nominal_ring_is_a_circle_of_its_radius_about_the_base(rings_svg, ri
     # Half-way between the low and nominal rings there is no ring.
     middle_px = (RADII_KM["low"] + RADII_KM["nominal"]) / 2 * pt_per_km * px_per_pt
     misses = sum(
-        not _near(rings_png, bx * px_per_pt + middle_px * math.sin(math.radians(a)),
-                  by * px_per_pt - middle_px * math.cos(math.radians(a)), colour, window=1, tolerance=25)
+        not _near(
+            rings_png,
+            bx * px_per_pt + middle_px * math.sin(math.radians(a)),
+            by * px_per_pt - middle_px * math.cos(math.radians(a)),
+            colour,
+            window=1,
+            tolerance=25,
+        )
         for a in range(0, 360, 30)
-    )  # fmt: skip
+    )
     assert misses >= 10
 
 
@@ -254,7 +267,7 @@ def test_targets_are_coloured_by_verdict(full_svg, full_png):
     px_per_pt = 200 / 72
     for k, (_, verdict) in enumerate(TARGETS.values()):
         x, y = _marker(root, f"target-{k}")
-        colour = _hex(VERDICT_STYLES[verdict][0])
+        colour = _hex(MARKERS[verdict]["markerfacecolor"])
         assert _near(full_png, x * px_per_pt, y * px_per_pt, colour, window=2, tolerance=30), verdict
 
 
@@ -301,13 +314,31 @@ def test_labels_follow_the_precision_policy(rings_svg, full_svg):
 def test_every_layer_is_drawn(full_svg):
     root = ET.fromstring(full_svg)
     ids = {g.get("id") for g in root.iter(f"{SVG}g")}
-    for gid in ("land-SYR", "region-0", "closed-airspace-0", "uncovered-0", "route-0", "base-0", "waypoint-0",
-                "farthest-point-0", "legend", "graticule", "title", "credit"):  # fmt: skip
+    for gid in (
+        "land-SYR",
+        "region-0",
+        "closed-airspace-0",
+        "uncovered-0",
+        "route-0",
+        "base-0",
+        "waypoint-0",
+        "farthest-point-0",
+        "legend",
+        "graticule",
+        "title",
+        "credit",
+    ):
         assert gid in ids, gid
     legend = " ".join(_texts(_group(root, "legend")))
-    for phrase in ("closed airspace", "out of reach under the nominal figure", "reach, low figure",
-                   "target in reach under every figure", "target depends on the figure",
-                   "target out of reach under every figure", "shortest flyable route, 2,030 km"):  # fmt: skip
+    for phrase in (
+        "closed airspace",
+        "out of reach under the nominal figure",
+        "reach, low figure",
+        "target in reach under every figure",
+        "target depends on the figure",
+        "target out of reach under every figure",
+        "shortest flyable route, 2,030 km",
+    ):
         assert phrase in legend, phrase
     assert "reach, high figure" not in legend  # the high ring lies outside the frame: no key for it
 
@@ -321,6 +352,48 @@ def test_direct_and_flyable_areas_are_told_apart():
     assert "nominal 2,200 km flyable" in texts
     assert "reach, nominal figure direct" in texts
     assert "reach, nominal figure on flyable routes" in texts
+
+
+def test_nautical_miles_and_modelled_radii():
+    features = [
+        Feature(shapely.Point(*BASE), {"kind": "base", "name": "Test Base"}),
+        Feature(
+            ring(*BASE, 1187.3 * 1852.0),
+            {
+                "kind": "reach_area",
+                "figure": "nominal",
+                "radius_nm": 1187.3,
+                "payload_kg": 12000.0,
+                "base": "Test Base",
+                "routing": None,
+            },
+        ),
+    ]
+    root = ET.fromstring(render_map(FeatureSet(TITLE, tuple(features), CREDIT), "svg"))
+    texts = _texts(root)
+    assert "nominal 1,190 nm modelled" in texts
+    label = "".join(_group(root, "scale-bar-label").itertext()).strip()
+    assert label.endswith(" nm")
+
+
+def test_outlines_leave_out_cuts_and_grid_edges():
+    from rangecalc.formats.staticmap import _outline
+
+    contour = shapely.Polygon([(0, 0), (10, 0), (10, 5), (5, 8), (0, 5)])
+    assert _outline(contour).length == pytest.approx(contour.length)
+    assert _outline(contour, grid=True).length == pytest.approx(2 * math.hypot(5, 3), rel=1e-6)
+    across = ring(179.0, 60.0, 500_000.0)  # split at +-180
+    assert isinstance(across, shapely.MultiPolygon)
+    xy = shapely.get_coordinates(_outline(across))
+    edge = np.abs(np.abs(xy[:, 0]) - 180.0) < 1e-9
+    assert edge.sum() <= 4  # the seam's end points only, no stretch along it
+    assert _seam_length(across) > 1.0
+    assert _outline(across).length == pytest.approx(across.length - _seam_length(across), rel=1e-6)
+
+
+def _seam_length(geometry):
+    seam = shapely.MultiLineString([[(-180, -90), (-180, 90)], [(180, -90), (180, 90)]])
+    return shapely.intersection(shapely.boundary(geometry), seam).length
 
 
 # --- projection -------------------------------------------------------------------------------------------

@@ -41,28 +41,50 @@ INSTALL_HINT = "PNG and SVG maps need matplotlib: pip install 'rangecalc[map]'"
 FIGURES = ("low", "nominal", "high")
 #: Matplotlib dash patterns of the reach figures (in line widths).
 DASHES = {"low": (0, (1.2, 1.6)), "nominal": "solid", "high": (0, (5.0, 2.5))}
-#: Okabe-Ito colours (safe for colour-blind readers) for targets by verdict, with a marker shape each.
-VERDICT_STYLES = {
-    "in_reach": ("#009E73", "o"),
-    "depends": ("#E69F00", "D"),
-    "out_of_reach": ("#D55E00", "X"),
-}
 #: One colour per base for reach areas and routes (Okabe-Ito blue, reddish purple, black, sky blue).
 BASE_COLOURS = ("#0072B2", "#CC79A7", "#222222", "#56B4E9")
-COLOURS = {
-    "sea": "#dde9f2",
-    "land": "#f4f2ed",
-    "border": "#a39e94",
-    "region": "#fdf1c9",
-    "region_edge": "#8a6d1f",
-    "closed": "#c0392b",
-    "uncovered": "#4b2c82",
-    "graticule": "#8ea7ba",
-    "text": "#222222",
-    "country": "#77736b",
-    "farthest": "#F0E442",
-}
+COLOURS = {"sea": "#dde9f2", "text": "#222222", "country": "#77736b", "graticule_text": "#4f6b80"}
+_CLOSED = "#c0392b"
+_UNCOVERED = "#4b2c82"
+#: How each area and line layer looks (matplotlib keyword arguments), in one place for a graphics desk.
+STYLE = {
+    "land": {"facecolor": "#f4f2ed", "edgecolor": "none", "zorder": 1},
+    "border": {"colors": "#a39e94", "linewidths": 0.45, "zorder": 2},
+    "graticule": {"colors": "#8ea7ba", "linewidths": 0.3, "alpha": 0.7, "zorder": 1.5},
+    "region": {"facecolor": "#fdf1c9", "edgecolor": "none", "zorder": 1.2},
+    "region_edge": {"colors": "#8a6d1f", "linewidths": 0.9, "zorder": 3},
+    "closed": {"facecolor": (0.75, 0.22, 0.17, 0.10), "edgecolor": _CLOSED, "hatch": "////", "linewidth": 0,
+               "zorder": 4},
+    "closed_edge": {"colors": _CLOSED, "linewidths": 0.7, "zorder": 4},
+    "uncovered": {"facecolor": "none", "edgecolor": _UNCOVERED, "hatch": "\\\\\\\\", "linewidth": 0.6,
+                  "zorder": 5},
+}  # fmt: skip
+_EDGED = {"markeredgecolor": "#111111", "markeredgewidth": 0.6}
+#: Point markers (matplotlib Line2D keyword arguments): targets by verdict in Okabe-Ito colours, safe for
+#: colour-blind readers, each with its own shape for greyscale print.
+MARKERS = {
+    "base": {"marker": "s", "markersize": 5.5, "markerfacecolor": "#111111", "markeredgecolor": "white",
+             "markeredgewidth": 0.8},
+    "waypoint": {"marker": "^", "markersize": 4.5, "markerfacecolor": "white", **_EDGED},
+    "farthest_point": {"marker": "*", "markersize": 8, "markerfacecolor": "#F0E442", **_EDGED},
+    "in_reach": {"marker": "o", "markersize": 5, "markerfacecolor": "#009E73", **_EDGED},
+    "depends": {"marker": "D", "markersize": 4.5, "markerfacecolor": "#E69F00", **_EDGED},
+    "out_of_reach": {"marker": "X", "markersize": 5.5, "markerfacecolor": "#D55E00", **_EDGED},
+    "target": {"marker": "o", "markersize": 5, "markerfacecolor": "#777777", **_EDGED},
+}  # fmt: skip
 FONT_SIZES = {"title": 11.0, "base": 7.5, "target": 6.5, "small": 6.0, "country": 6.5, "credit": 5.0}
+LEGEND = {"fontsize": FONT_SIZES["small"], "framealpha": 0.92, "edgecolor": "#999999", "fancybox": False,
+          "borderpad": 0.6, "handlelength": 2.6, "labelspacing": 0.45}  # fmt: skip
+#: Labels on the map (matplotlib Text keyword arguments, and the width of their white halo in points).
+TEXT = {
+    "scale": {"fontsize": FONT_SIZES["small"], "color": COLOURS["text"], "ha": "center", "va": "bottom",
+              "zorder": 15, "halo": 2.2},
+    "reach": {"fontsize": FONT_SIZES["small"], "ha": "center", "va": "center", "rotation_mode": "anchor",
+              "weight": "bold", "zorder": 11, "halo": 2.6},
+    "graticule": {"fontsize": 5.0, "color": COLOURS["graticule_text"], "zorder": 12, "halo": 1.8},
+    "country": {"fontsize": FONT_SIZES["country"], "color": COLOURS["country"], "ha": "center", "va": "center",
+                "zorder": 8, "halo": 1.8},
+}  # fmt: skip
 
 _SIZE = contextvars.ContextVar("rangecalc_map_size", default=(None, None))
 
@@ -171,17 +193,19 @@ def _credit(text):
 # --- numbers shown ---------------------------------------------------------------------------------------
 
 
-def _unit_of(properties):
-    for key in properties:
-        for unit in ("km", "nm", "mi"):
-            if key.endswith(f"_{unit}") and key.split("_", 1)[0] in ("radius", "distance", "length"):
-                return unit
-    return None
-
-
 def _round10(value):
     """A distance for a label, to 10 units (docs/precision.md: radii to 10 km)."""
     return f"{round(value, -1):,.0f}"
+
+
+def _value(properties, quantity, unit):
+    """The first non-null ``{quantity}_{unit}`` property (``radius_km``, ``length_nm``...) and its unit, or
+    (None, ``unit``)."""
+    for key, value in properties.items():
+        name, _, key_unit = key.rpartition("_")
+        if name == quantity and key_unit in ("km", "nm", "mi") and value is not None:
+            return float(value), key_unit
+    return None, unit
 
 
 def _flyable(properties):
@@ -449,7 +473,15 @@ class _Map:
         self.renderer = figure.canvas.get_renderer()
         self.occupied = []  # display-space boxes of what labels must not cover
         self.legend = []  # (handle, label)
-        self.unit = next((u for f in self.features if (u := _unit_of(f.properties))), "km")
+        self.unit = feature_set.meta.get("unit") or next(
+            (
+                u
+                for f in self.features
+                for q in ("radius", "distance", "length")
+                if (u := _value(f.properties, q, None)[1])
+            ),
+            "km",
+        )
         self._base_colours = {}
         for feature in self.by_kind.get("base", []):
             self._colour_of(feature.properties.get("name"))
@@ -525,9 +557,13 @@ class _Map:
         if top_in - bottom_in < 0.3 * height_in:
             raise UsageError("the map is too small for its title and credit; give it more height")
         self.axes = fig.add_axes(
-            [MARGIN_IN / width_in, bottom_in / height_in, 1 - 2 * MARGIN_IN / width_in,
-             (top_in - bottom_in) / height_in]
-        )  # fmt: skip
+            [
+                MARGIN_IN / width_in,
+                bottom_in / height_in,
+                1 - 2 * MARGIN_IN / width_in,
+                (top_in - bottom_in) / height_in,
+            ]
+        )
         self.axes.set_facecolor(COLOURS["sea"])
         self.axes.set_xticks([])
         self.axes.set_yticks([])
@@ -543,7 +579,7 @@ class _Map:
             raise UsageError("nothing to map: the features cannot be projected")
         x0, y0, x1, y1 = shapely.bounds(shapely.GeometryCollection(projected))
         span = max(x1 - x0, y1 - y0)
-        pad = max(0.08 * span, 60_000.0)
+        pad = max(0.1 * span, 60_000.0)
         x0, y0, x1, y1 = x0 - pad, y0 - pad, x1 + pad, y1 + pad
         width, height = max(x1 - x0, 400_000.0), max(y1 - y0, 300_000.0)
         if width / height < self.aspect:
@@ -611,15 +647,9 @@ class _Map:
             if projected is None:
                 continue
             self.countries.append((region, projected))
-            self._fill(projected, f"land-{region.id}", facecolor=COLOURS["land"], edgecolor="none", zorder=1)
+            self._fill(projected, f"land-{region.id}", **STYLE["land"])
             border = self._project(_outline(region.geometry))
-            self._lines(
-                _line_parts(border),
-                f"border-{region.id}",
-                colors=COLOURS["border"],
-                linewidths=0.45,
-                zorder=2,
-            )
+            self._lines(_line_parts(border), f"border-{region.id}", **STYLE["border"])
 
     def _draw_graticule(self):
         _, south, _, north = self.lonlat_area.bounds
@@ -635,115 +665,176 @@ class _Map:
             lon_samples.append(np.linspace(bw, be, 200))
             for lon in np.arange(math.ceil(bw / step) * step, be + 1e-9, step):
                 meridians.add(-180.0 if lon >= 180.0 else round(float(lon), 9))
+        lines = [
+            ("lon", lon, np.column_stack([np.full_like(samples, lon), samples])) for lon in sorted(meridians)
+        ]
+        lines += [
+            ("lat", lat, np.column_stack([lons, np.full_like(lons, lat)]))
+            for lat in np.arange(math.ceil(lat_lo / step) * step, lat_hi + 1e-9, step)
+            for lons in lon_samples
+        ]
         parts = []
-        for lon in sorted(meridians):
-            line = shapely.LineString(np.column_stack([np.full_like(samples, lon), samples]))
-            projected = self._project(line, clip=False)
+        for axis, value, coords in lines:
+            projected = self._project(shapely.LineString(coords), clip=False)
             if projected is not None:
                 projected = shapely.intersection(projected, self.view)
-                self.graticule["lon"].append((lon, projected))
+                self.graticule[axis].append((value, projected))
                 parts += _line_parts(projected)
-        for lat in np.arange(math.ceil(lat_lo / step) * step, lat_hi + 1e-9, step):
-            for lons in lon_samples:
-                line = shapely.LineString(np.column_stack([lons, np.full_like(lons, lat)]))
-                projected = self._project(line, clip=False)
-                if projected is not None:
-                    projected = shapely.intersection(projected, self.view)
-                    self.graticule["lat"].append((lat, projected))
-                    parts += _line_parts(projected)
-        self._lines(parts, "graticule", colors=COLOURS["graticule"], linewidths=0.3, alpha=0.7, zorder=1.5)
+        self._lines(parts, "graticule", **STYLE["graticule"])
 
-    def _draw_areas(self):
+    def _draw_area(self, feature, gid, fill, edge=None):
+        """One polygon feature, filled in ``STYLE[fill]`` and outlined in ``STYLE[edge]``; whether any of it
+        is in view."""
+        projected = self._project(feature.geometry)
+        if projected is None or not projected.intersects(self.view):
+            return False
+        self._fill(projected, gid, **STYLE[fill])
+        if edge:
+            self._lines(_line_parts(self._project(_outline(feature.geometry))), f"{gid}-edge", **STYLE[edge])
+        return True
+
+    @staticmethod
+    def _area_key(fill, edge=None):
         from matplotlib.patches import Patch
 
+        style = STYLE[fill]
+        edgecolor = STYLE[edge]["colors"] if edge else style["edgecolor"]
+        return Patch(
+            facecolor=style["facecolor"], edgecolor=edgecolor, hatch=style.get("hatch"), linewidth=0.7
+        )
+
+    def _draw_areas(self):
         for k, feature in enumerate(self.by_kind.get("region", [])):
-            projected = self._project(feature.geometry)
-            if projected is None:
-                continue
-            self._fill(projected, f"region-{k}", facecolor=COLOURS["region"], edgecolor="none", zorder=1.2)
-            edge = self._project(_outline(feature.geometry))
-            self._lines(_line_parts(edge), f"region-edge-{k}", colors=COLOURS["region_edge"], linewidths=0.9,
-                        zorder=3)  # fmt: skip
-            name = feature.properties.get("name") or "region"
-            self.legend.append(
-                (Patch(facecolor=COLOURS["region"], edgecolor=COLOURS["region_edge"], linewidth=0.8),
-                 f"{name}: the region asked about")
-            )  # fmt: skip
-        closed = []
-        for k, feature in enumerate(self.by_kind.get("closed_airspace", [])):
-            projected = self._project(feature.geometry)
-            if projected is None or not projected.intersects(self.view):
-                continue
-            closed.append(feature)
-            self._fill(projected, f"closed-airspace-{k}", facecolor=(0.75, 0.22, 0.17, 0.10),
-                       edgecolor=COLOURS["closed"], hatch="////", linewidth=0, zorder=4)  # fmt: skip
-            edge = self._project(_outline(feature.geometry))
-            self._lines(_line_parts(edge), f"closed-airspace-edge-{k}", colors=COLOURS["closed"], linewidths=0.7,
-                        zorder=4)  # fmt: skip
-        if closed:
-            self.legend.append(
-                (Patch(facecolor=(0.75, 0.22, 0.17, 0.10), edgecolor=COLOURS["closed"], hatch="////",
-                       linewidth=0.7), "closed airspace")
-            )  # fmt: skip
+            if self._draw_area(feature, f"region-{k}", "region", "region_edge"):
+                name = feature.properties.get("name") or "region"
+                self.legend.append(
+                    (self._area_key("region", "region_edge"), f"{name}: the region asked about")
+                )
+        closed = self.by_kind.get("closed_airspace", [])
+        if any(
+            [
+                self._draw_area(f, f"closed-airspace-{k}", "closed", "closed_edge")
+                for k, f in enumerate(closed)
+            ]
+        ):
+            self.legend.append((self._area_key("closed", "closed_edge"), "closed airspace"))
         uncovered = self.by_kind.get("uncovered", [])
         # Each figure's uncovered part holds the next one's: the nominal figure's is drawn (else the first).
-        candidates = [f for f in uncovered if f.properties.get("figure") == "nominal"] or uncovered[:1]
-        shown = []
-        for k, feature in enumerate(candidates):
-            projected = self._project(feature.geometry)
-            if projected is None or not projected.intersects(self.view):
-                continue
-            shown.append(feature)
-            self._fill(projected, f"uncovered-{k}", facecolor="none", edgecolor=COLOURS["uncovered"],
-                       hatch="\\\\\\\\", linewidth=0.6, zorder=5)  # fmt: skip
-        if shown:
+        shown = [f for f in uncovered if f.properties.get("figure") == "nominal"] or uncovered[:1]
+        if any([self._draw_area(f, f"uncovered-{k}", "uncovered") for k, f in enumerate(shown)]):
             figure = shown[0].properties.get("figure") or "nominal"
-            self.legend.append(
-                (Patch(facecolor="none", edgecolor=COLOURS["uncovered"], hatch="\\\\\\\\", linewidth=0.6),
-                 f"out of reach under the {figure} figure")
-            )  # fmt: skip
+            self.legend.append((self._area_key("uncovered"), f"out of reach under the {figure} figure"))
 
     def _draw_reach(self):
         from matplotlib.lines import Line2D
 
         areas = self.by_kind.get("reach_area", [])
-        modes = {_flyable(f.properties) for f in areas}
-        both = len(modes) == 2
+        both = len({_flyable(f.properties) for f in areas}) == 2  # direct rings and flyable areas
         single_base = len({f.properties.get("base") for f in areas}) <= 1
         self.reach_lines = []
-        seen = set()
+        keys = {}
         for k, feature in enumerate(areas):
             p = feature.properties
             figure = p.get("figure") if p.get("figure") in FIGURES else "nominal"
             flyable = _flyable(p)
-            grid = "grid_step_lat_deg" in p
-            outline = self._project(_outline(feature.geometry, grid=grid))
+            outline = self._project(_outline(feature.geometry, grid="grid_step_lat_deg" in p))
             parts = _line_parts(outline)
             if not parts:
                 continue
             colour = self._colour_of(p.get("base"))
-            width = 1.5 if (flyable or not both) else 0.8
-            alpha = 1.0 if (flyable or not both) else 0.7
-            self._lines(parts, f"reach-{figure}-{k}", colors=colour, linewidths=width, linestyles=DASHES[figure],
-                        alpha=alpha, zorder=6, capstyle="butt")  # fmt: skip
-            self.reach_lines.append((feature, parts, colour, self._reach_label(p, figure, flyable, both)))
-            key = (figure, flyable)
-            if key not in seen:
-                seen.add(key)
-                mode = (" on flyable routes" if flyable else " direct") if both else (
-                    " on flyable routes" if flyable else "")  # fmt: skip
-                self.legend.append(
-                    (Line2D([], [], color=colour if single_base else "#444444", lw=width,
-                            linestyle=DASHES[figure], alpha=alpha), f"reach, {figure} figure{mode}")
-                )  # fmt: skip
+            strong = flyable or not both
+            style = {"linewidths": 1.5 if strong else 0.8, "alpha": 1.0 if strong else 0.7}
+            self._lines(parts, f"reach-{figure}-{k}", colors=colour, linestyles=DASHES[figure], zorder=6,
+                        capstyle="butt", **style)  # fmt: skip
+            self.reach_lines.append((parts, colour, self._reach_label(p, figure, flyable, both)))
+            mode = " on flyable routes" if flyable else " direct" if both else ""
+            keys.setdefault((FIGURES.index(figure), flyable), (
+                Line2D([], [], color=colour if single_base else "#444444", lw=style["linewidths"],
+                       linestyle=DASHES[figure], alpha=style["alpha"]),
+                f"reach, {figure} figure{mode}",
+            ))  # fmt: skip
+        self.legend += [keys[key] for key in sorted(keys)]
+        # A flyable area contoured over a region stops where its grid stops: say where that is.
+        extents = {f.properties.get("extent") for f in areas if _flyable(f.properties)} - {
+            None,
+            "the whole reach",
+        }
+        for extent in sorted(extents):
+            note = f"flyable reach drawn over {extent}".replace(" deg ", "° ")
+            self.legend.append((Line2D([], [], linestyle="none"), note))
         if not single_base:
             for base, colour in self._base_colours.items():
                 if any(f.properties.get("base") == base for f in areas):
                     self.legend.append((Line2D([], [], color=colour, lw=3), f"reach from {base}"))
 
+    def _draw_routes(self):
+        from matplotlib.lines import Line2D
+
+        for kind, dash in (("route", "solid"), ("corridor", (0, (4, 2)))):
+            features = self.by_kind.get(kind, [])
+            if not features:
+                continue
+            label = "recorded corridor"
+            if kind == "route":
+                flyable = any(_flyable(f.properties) for f in features)
+                label = "shortest flyable route" if flyable else "direct route (geodesic)"
+            if len(features) == 1:
+                length, unit = _value(features[0].properties, "length", self.unit)
+                label += "" if length is None else f", {_round10(length)} {unit}"
+            colours = set()
+            width = 1.3 if len(features) <= 6 else 0.9  # many routes: thinner, so that they stay apart
+            for k, feature in enumerate(features):
+                base = feature.properties.get("base") or feature.properties.get("from")
+                colour = self._colour_of(base) if base in self._base_colours else BASE_COLOURS[0]
+                colours.add(colour)
+                projected = self._project(_geodesic_lines(feature.geometry), densify_deg=1.0)
+                self._lines(_line_parts(projected), f"{kind}-{k}", colors=colour, linewidths=width,
+                            linestyles=dash, alpha=0.9, zorder=7)  # fmt: skip
+            colour = colours.pop() if len(colours) == 1 else "#444444"
+            self.legend.append((Line2D([], [], color=colour, lw=width, linestyle=dash), label))
+
+    def _draw_points(self):
+        from matplotlib.lines import Line2D
+
+        from ..reach import VERDICTS
+
+        self.points = []  # ((x, y), label, font size, weight)
+        keys = {}
+        kinds = (
+            ("base", FONT_SIZES["base"], "bold"),
+            ("waypoint", FONT_SIZES["small"], "normal"),
+            ("target", FONT_SIZES["target"], "normal"),
+            ("farthest_point", FONT_SIZES["small"], "normal"),
+        )
+        for kind, fontsize, weight in kinds:
+            for k, feature in enumerate(self.by_kind.get(kind, [])):
+                p = feature.properties
+                style = kind
+                if kind == "target" and p.get("verdict") in MARKERS:
+                    style = p["verdict"]
+                label = self._farthest_label(p) if kind == "farthest_point" else p.get("name", "")
+                for lon, lat in shapely.get_coordinates(feature.geometry):
+                    x, y = (float(v) for v in self.projection.xy(lon, lat))
+                    (marker,) = self.axes.plot([x], [y], linestyle="none", zorder=9, **MARKERS[style])
+                    marker.set_gid(f"{kind.replace('_', '-')}-{k}")
+                    marker.set_clip_on(False)
+                    self.points.append(((x, y), label, fontsize, weight))
+                    self.occupied.append(marker.get_window_extent(self.renderer))
+                if style not in keys:
+                    text = {
+                        "base": "base",
+                        "waypoint": "waypoint",
+                        "farthest_point": "farthest point of the region from the bases",
+                        "target": "target",
+                    }.get(style) or f"target {VERDICTS[style]}"
+                    keys[style] = (Line2D([], [], linestyle="none", **MARKERS[style]), text)
+        order = ("base", "waypoint", "in_reach", "depends", "out_of_reach", "target", "farthest_point")
+        points = [keys[style] for style in order if style in keys]
+        # The base first, the other points after the areas and lines.
+        self.legend = points[:1] + self.legend + points[1:] if "base" in keys else self.legend + points
+
     def _reach_label(self, p, figure, flyable, both):
-        radius = next((v for key, v in p.items() if key.startswith("radius_") and v is not None), None)
-        unit = next((key.split("_", 1)[1] for key in p if key.startswith("radius_")), self.unit)
+        radius, unit = _value(p, "radius", self.unit)
         text = figure if radius is None else f"{figure} {_round10(radius)} {unit}"
         if p.get("payload_kg") is not None:
             text += " modelled"
@@ -751,100 +842,8 @@ class _Map:
             text += " flyable" if flyable else " direct"
         return text
 
-    def _draw_routes(self):
-        from matplotlib.lines import Line2D
-
-        styles = {
-            "route": ("solid", "shortest flyable route"),
-            "corridor": ((0, (4, 2)), "recorded corridor"),
-        }
-        for kind, (dash, label) in styles.items():
-            features = self.by_kind.get(kind, [])
-            if kind == "route" and features and not any(_flyable(f.properties) for f in features):
-                label = "direct route (geodesic)"
-            if len(features) == 1:
-                p = features[0].properties
-                length = next(
-                    (v for key, v in p.items() if key.startswith("length_") and v is not None), None
-                )
-                unit = next((key.split("_", 1)[1] for key in p if key.startswith("length_")), self.unit)
-                if length is not None:
-                    label += f", {_round10(length)} {unit}"
-            colours = set()
-            for k, feature in enumerate(features):
-                base = feature.properties.get("base") or feature.properties.get("from")
-                colour = self._colour_of(base) if base in self._base_colours else BASE_COLOURS[0]
-                colours.add(colour)
-                line = _geodesic_lines(feature.geometry)
-                projected = self._project(line, densify_deg=1.0)
-                self._lines(_line_parts(projected), f"{kind}-{k}", colors=colour, linewidths=1.3,
-                            linestyles=dash, alpha=0.9, zorder=7)  # fmt: skip
-            if features:
-                colour = colours.pop() if len(colours) == 1 else "#444444"
-                self.legend.append((Line2D([], [], color=colour, lw=1.3, linestyle=dash), label))
-
-    def _draw_points(self):
-        from matplotlib.lines import Line2D
-
-        from ..reach import VERDICTS
-
-        self.points = []  # (xy, label, fontsize, weight, marker size)
-        marker_boxes = []
-
-        def draw(feature, gid, label, fontsize, weight="normal", **style):
-            for lon, lat in shapely.get_coordinates(feature.geometry):
-                x, y = self.projection.xy(lon, lat)
-                (artist,) = self.axes.plot([x], [y], linestyle="none", zorder=9, **style)
-                artist.set_gid(gid)
-                artist.set_clip_on(False)
-                self.points.append(
-                    ((float(x), float(y)), label, fontsize, weight, style.get("markersize", 5))
-                )
-                marker_boxes.append(artist.get_window_extent(self.renderer))
-
-        for k, feature in enumerate(self.by_kind.get("base", [])):
-            draw(feature, f"base-{k}", feature.properties.get("name", ""), FONT_SIZES["base"], "bold",
-                 marker="s", markersize=5.5, markerfacecolor="#111111", markeredgecolor="white",
-                 markeredgewidth=0.8)  # fmt: skip
-        if self.by_kind.get("base"):
-            self.legend.insert(0, (Line2D([], [], marker="s", linestyle="none", markersize=5.5,
-                                          markerfacecolor="#111111", markeredgecolor="white"), "base"))  # fmt: skip
-        for k, feature in enumerate(self.by_kind.get("waypoint", [])):
-            draw(feature, f"waypoint-{k}", feature.properties.get("name", ""), FONT_SIZES["small"],
-                 marker="^", markersize=4.5, markerfacecolor="white", markeredgecolor="#111111",
-                 markeredgewidth=0.8)  # fmt: skip
-        if self.by_kind.get("waypoint"):
-            self.legend.append((Line2D([], [], marker="^", linestyle="none", markersize=4.5,
-                                       markerfacecolor="white", markeredgecolor="#111111"), "waypoint"))  # fmt: skip
-        verdicts = []
-        for k, feature in enumerate(self.by_kind.get("target", [])):
-            verdict = feature.properties.get("verdict")
-            colour, marker = VERDICT_STYLES.get(verdict, ("#555555", "o"))
-            draw(feature, f"target-{k}", feature.properties.get("name", ""), FONT_SIZES["target"],
-                 marker=marker, markersize=5, markerfacecolor=colour, markeredgecolor="#111111",
-                 markeredgewidth=0.6)  # fmt: skip
-            if verdict not in verdicts:
-                verdicts.append(verdict)
-        for verdict in [v for v in VERDICT_STYLES if v in verdicts] + [
-            v for v in verdicts if v not in VERDICT_STYLES
-        ]:
-            colour, marker = VERDICT_STYLES.get(verdict, ("#555555", "o"))
-            label = f"target {VERDICTS[verdict]}" if verdict in VERDICTS else "target"
-            self.legend.append((Line2D([], [], marker=marker, linestyle="none", markersize=5, markerfacecolor=colour,
-                                       markeredgecolor="#111111", markeredgewidth=0.6), label))  # fmt: skip
-        for k, feature in enumerate(self.by_kind.get("farthest_point", [])):
-            draw(feature, f"farthest-point-{k}", self._farthest_label(feature.properties), FONT_SIZES["small"],
-                 marker="*", markersize=8, markerfacecolor=COLOURS["farthest"], markeredgecolor="#111111",
-                 markeredgewidth=0.6)  # fmt: skip
-        if self.by_kind.get("farthest_point"):
-            self.legend.append((Line2D([], [], marker="*", linestyle="none", markersize=8,
-                                       markerfacecolor=COLOURS["farthest"], markeredgecolor="#111111",
-                                       markeredgewidth=0.6), "farthest point of the region from the bases"))  # fmt: skip
-        self.occupied += marker_boxes
-
     def _farthest_label(self, p):
-        distance = next((v for key, v in p.items() if key.startswith("distance_") and v is not None), None)
-        unit = next((key.split("_", 1)[1] for key in p if key.startswith("distance_")), self.unit)
+        distance, unit = _value(p, "distance", self.unit)
         where = f" from {p['base']}" if p.get("base") else ""
         return "farthest point" if distance is None else f"farthest point: {_round10(distance)} {unit}{where}"
 
@@ -858,8 +857,12 @@ class _Map:
 
     def _inside(self, box, inset=2.0):
         a = self.axes_box
-        return (box.x0 >= a.x0 + inset and box.x1 <= a.x1 - inset and box.y0 >= a.y0 + inset
-                and box.y1 <= a.y1 - inset)  # fmt: skip
+        return (
+            box.x0 >= a.x0 + inset
+            and box.x1 <= a.x1 - inset
+            and box.y0 >= a.y0 + inset
+            and box.y1 <= a.y1 - inset
+        )
 
     def _overlap(self, box, pad=0.0):
         """How much ``box`` (grown by ``pad`` px) covers what is placed; huge when it leaves the map."""
@@ -870,7 +873,7 @@ class _Map:
             for o in self.occupied
         ) + (0.0 if self._inside(box) else 1e9)
 
-    def _text(self, x, y, s, halo=2.2, offset=(0.0, 0.0), **style):
+    def _text(self, x, y, s, offset=(0.0, 0.0), halo=2.2, **style):
         """A label at (x, y) in map metres, ``offset`` points away, over a white halo (see
         :func:`_halo_text_class`)."""
         text = _halo_text_class()(x, y, s, **style)
@@ -886,14 +889,14 @@ class _Map:
         text.set_transform(offset_copy(self.axes.transData, fig=self.figure, x=dx, y=dy, units="points"))
 
     def _place_point_labels(self):
+        # Where a label may go (points from its marker, alignment), in order of preference.
         offsets = [
-            (5, 3, "left", "bottom"), (5, -3, "left", "top"), (-5, 3, "right", "bottom"),
-            (-5, -3, "right", "top"), (7, 0, "left", "center"), (-7, 0, "right", "center"),
-            (0, 7, "center", "bottom"), (0, -7, "center", "top"),
+            (5, 3, "left", "bottom"), (5, -3, "left", "top"), (-5, 3, "right", "bottom"), (-5, -3, "right", "top"),
+            (7, 0, "left", "center"), (-7, 0, "right", "center"), (0, 7, "center", "bottom"), (0, -7, "center", "top"),
         ]  # fmt: skip
         order = sorted(range(len(self.points)), key=lambda i: -self.points[i][2])  # bases first
         for i in order:
-            (x, y), label, fontsize, weight, _ = self.points[i]
+            (x, y), label, fontsize, weight = self.points[i]
             if not label:
                 continue
             text = self._text(x, y, label, fontsize=fontsize, weight=weight, color=COLOURS["text"], zorder=10)
@@ -926,9 +929,7 @@ class _Map:
                 labels.append(label)
         if not handles:
             return None
-        return self.axes.legend(handles, labels, loc=loc, fontsize=FONT_SIZES["small"], framealpha=0.92,
-                                edgecolor="#999999", fancybox=False, borderpad=0.6, handlelength=2.6,
-                                labelspacing=0.45)  # fmt: skip
+        return self.axes.legend(handles, labels, loc=loc, **LEGEND)
 
     def _draw_legend_and_scale(self):
         """The legend and the scale bar in the two corners that cover the fewest labels and markers."""
@@ -973,8 +974,9 @@ class _Map:
         artists = []
         half = bar / 2
         for i, (start, fill) in enumerate(((left, "#222222"), (left + half, "white"))):
-            rect = Rectangle((start, bottom), half, height, facecolor=fill, edgecolor="#222222", linewidth=0.6,
-                             zorder=15)  # fmt: skip
+            rect = Rectangle(
+                (start, bottom), half, height, facecolor=fill, edgecolor="#222222", linewidth=0.6, zorder=15
+            )
             rect.set_gid(f"scale-bar-{i}")
             self.axes.add_patch(rect)
             artists.append(rect)
@@ -984,20 +986,17 @@ class _Map:
         line.set_gid("scale-bar")
         artists.append(line)
         for x, text in ((left, "0"), (left + bar, label)):
-            t = self._text(x, bottom + height * 1.8, text, fontsize=FONT_SIZES["small"], ha="center",
-                           va="bottom", color=COLOURS["text"], zorder=15)  # fmt: skip
+            t = self._text(x, bottom + height * 1.8, text, **TEXT["scale"])
             t.set_gid("scale-bar-label" if text == label else "scale-bar-zero")
             artists.append(t)
         box = Bbox.union([a.get_window_extent(self.renderer) for a in artists]).padded(4)
         if measure_only:
             for artist in artists:
                 artist.remove()
-        else:
-            self.scale_bar = {"length": length, "unit": self.unit, "projected_m": bar, "scale": scale}
         return box
 
     def _place_reach_labels(self):
-        for k, (_, parts, colour, label) in enumerate(self.reach_lines):
+        for k, (parts, colour, label) in enumerate(self.reach_lines):
             candidates = []
             for part in parts:
                 line = shapely.intersection(shapely.LineString(part), self.view)
@@ -1015,9 +1014,7 @@ class _Map:
             text = None
             for _, x, y, angle in candidates:
                 if text is None:
-                    text = self._text(x, y, label, halo=2.6, fontsize=FONT_SIZES["small"], color=colour,
-                                      ha="center", va="center", rotation=angle, rotation_mode="anchor",
-                                      zorder=11, weight="bold")  # fmt: skip
+                    text = self._text(x, y, label, color=colour, rotation=angle, **TEXT["reach"])
                     text.set_gid(f"reach-label-{k}")
                 text.set_position((x, y))
                 text.set_rotation(angle)
@@ -1049,8 +1046,7 @@ class _Map:
                 key = (axis, round(value, 6))
                 if key in done:
                     continue
-                text = self._text(x, y, _degrees(value, axis), halo=1.8, offset=offset, fontsize=5.0,
-                                  color="#4f6b80", ha=ha, va=va, zorder=12)  # fmt: skip
+                text = self._text(x, y, _degrees(value, axis), offset, ha=ha, va=va, **TEXT["graticule"])
                 box = text.get_window_extent(self.renderer)
                 if self._free(box, pad=1.0):
                     done.add(key)
@@ -1074,8 +1070,7 @@ class _Map:
         for _, region, part in names:
             circle = shapely.maximum_inscribed_circle(part, 0.001 * math.sqrt(part.area))
             x, y = shapely.get_coordinates(circle)[0]
-            text = self._text(x, y, region.name.upper(), halo=1.8, fontsize=FONT_SIZES["country"],
-                              color=COLOURS["country"], ha="center", va="center", zorder=8)  # fmt: skip
+            text = self._text(x, y, region.name.upper(), **TEXT["country"])
             box = text.get_window_extent(self.renderer)
             # The name must sit inside the country (mostly) and clear of every other label.
             inverse = self.axes.transData.inverted()
