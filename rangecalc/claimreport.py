@@ -6,8 +6,8 @@ shares to 1 %, times to 5 minutes, modelled masses to 0.5 t). JSON keeps full pr
 """
 
 from .airframes import BANDS
+from .formats.text import Table, markdown_safe
 from .precision import duration, km10, percent, tonnes
-from .reports import Table, markdown_safe
 
 ROUTES_WORDS = {
     "direct": "direct (great circle)",

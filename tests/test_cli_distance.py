@@ -67,9 +67,9 @@ def test_usage_errors_exit_2_with_one_line(run, args, message):
     assert message in result.stderr
 
 
-def test_bad_data_dir_is_a_data_error(run, tmp_path):
-    result = run("distance", "0,0", "1,1", "--data-dir", tmp_path / "missing", expect=1)
-    assert "is not a directory" in result.stderr
+def test_bad_data_dir_is_a_usage_error(run, tmp_path):
+    result = run("distance", "0,0", "1,1", "--data-dir", tmp_path / "missing", expect=2)
+    assert "--data-dir: " in result.stderr and "does not exist" in result.stderr
 
 
 def test_output_file_is_written_atomically_and_not_overwritten(run, tmp_path):

@@ -209,7 +209,7 @@ def test_map_size_context_sets_the_default_and_arguments_win():
 
 @pytest.mark.parametrize(
     ("width", "height"),
-    [(0, None), (-5, None), (9000, None), (None, 100), (1.5, None), (True, None), (8000, 200)],
+    [(0, None), (-5, None), (9000, None), (None, 100), (1.5, None), (True, None), (8000, 200), (None, 8000)],
 )
 def test_bad_sizes_are_usage_errors(width, height):
     with pytest.raises(UsageError, match=r"map|px"):

@@ -9,9 +9,10 @@ from ..compare import compare, reach_table_rows
 from ..data import load_catalog
 from ..errors import UsageError
 from ..formats import GEOMETRY_FORMATS, render_features
+from ..formats.canonical import compare_dict, table_dict
+from ..formats.text import compare_document, table_rows_table
 from ..places import resolve_place
 from ..reach import resolve_scope
-from ..reports import compare_dict, compare_document, table_dict, table_rows_table
 from .command import RangecalcCommand
 from .options import emit, question_options
 
@@ -140,7 +141,7 @@ def table_cmd(
 
         text = table_csv(rows, units)
     else:
-        text = table_rows_table(rows, units, precision, fmt != "csv", routing.active).render(fmt)
-        if routing.active and fmt != "csv":
+        text = table_rows_table(rows, units, precision, routing.active).render(fmt)
+        if routing.active:
             text += f"\nDistances are flyable routes: {routing.describe()}.\n"
     emit(text, output, force)

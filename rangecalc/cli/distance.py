@@ -5,9 +5,10 @@ import json
 import click
 
 from ..data import load_catalog
+from ..formats.canonical import distance_dict
+from ..formats.text import distance_text
 from ..geodesy import inverse
 from ..places import resolve_place
-from ..reports import distance_dict, distance_text
 from .command import RangecalcCommand
 from .options import (
     data_dir_option,

@@ -5,8 +5,8 @@ import json
 import click
 
 from ..data import load_catalog
+from ..formats.text import airframe_text, airframes_table, base_text, bases_table
 from ..payload import model_summary
-from ..reports import airframe_text, airframes_table, base_text, bases_table
 from .command import RangecalcCommand
 from .options import data_dir_option, emit, format_option
 

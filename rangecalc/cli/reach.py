@@ -6,9 +6,10 @@ import click
 
 from ..data import load_catalog
 from ..formats import GEOMETRY_FORMATS, render_features
+from ..formats.canonical import reach_dict
+from ..formats.text import reach_document
 from ..places import resolve_place
 from ..reach import reach, resolve_scope
-from ..reports import reach_dict, reach_document
 from .command import RangecalcCommand
 from .options import emit, question_options
 

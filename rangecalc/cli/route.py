@@ -6,8 +6,9 @@ import click
 
 from ..data import load_catalog
 from ..formats import GEOMETRY_FORMATS, render_features
+from ..formats.canonical import route_report_dict
+from ..formats.text import route_document
 from ..places import resolve_place
-from ..reports import route_document, route_report_dict
 from ..routes import RouteReport, plan_route, routing_from_text
 from .command import RangecalcCommand
 from .options import (

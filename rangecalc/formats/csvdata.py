@@ -1,8 +1,8 @@
 """Results as CSV data: one value per cell, raw numbers, the unit in the heading, the same columns whatever
 the options (docs/csv.md lists them per command).
 
-Rows are read off the canonical JSON-shaped dicts (:func:`rangecalc.reports.reach_dict`,
-:func:`~rangecalc.reports.compare_dict`, :func:`~rangecalc.reports.table_dict`,
+Rows are read off the canonical JSON-shaped dicts (:func:`rangecalc.formats.canonical.reach_dict`,
+:func:`~rangecalc.formats.canonical.compare_dict`, :func:`~rangecalc.formats.canonical.table_dict`,
 :meth:`Airframe.as_dict <rangecalc.airframes.Airframe.as_dict>`, :meth:`Base.as_dict
 <rangecalc.places.Base.as_dict>`), so that CSV and JSON never disagree: a CSV number is the JSON number
 written with Python's shortest round-trip ``repr``.
@@ -213,7 +213,7 @@ def _target_cells(target):
 
 def reach_rows(result, unit):
     """The rows of ``reach`` as dicts keyed by :func:`reach_columns`: the targets, then the region."""
-    from ..reports import reach_dict
+    from .canonical import reach_dict
 
     out = reach_dict(result, unit)
     payload = out["payload"]
@@ -253,7 +253,7 @@ def reach_csv(result, unit):
 
 def compare_rows(comparison, unit):
     """The rows of ``compare`` as dicts keyed by :func:`compare_columns`."""
-    from ..reports import compare_dict
+    from .canonical import compare_dict
 
     out = compare_dict(comparison, unit)
     payload = out["payload"]
@@ -314,7 +314,7 @@ def compare_csv(comparison, unit):
 
 def table_rows(rows, unit):
     """The rows of ``table`` as dicts keyed by :func:`table_columns`."""
-    from ..reports import table_dict
+    from .canonical import table_dict
 
     out = []
     for item in table_dict(rows, unit)["rows"]:

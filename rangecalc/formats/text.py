@@ -1,26 +1,14 @@
-"""Turn results into tables and documents: plain text, Markdown, CSV and JSON-ready dicts.
+"""Text and Markdown renderings of results, for people: numbers rounded by the precision policy
+(``docs/precision.md``), sentences rather than codes, every text from data files escaped for Markdown."""
 
-This is where units are converted for people: results arrive in metres and leave in ``unit`` (km, nm or
-mi), with the unit named in every JSON key and column heading. Text from data files is passed through
-as text; Markdown cells escape ``|``.
-"""
-
-import csv
-import io
-import json
 import math
 import textwrap
 
-import shapely
-
-from .airframes import BANDS
-from .payload import model_summary
-from .places import compass
-from .reach import VERDICTS
-from .units import metres_to
-
-DISTANCE_SCHEMA = "rangecalc/distance/1"
-REACH_SCHEMA = "rangecalc/reach/1"
+from ..airframes import BANDS
+from ..payload import model_summary
+from ..places import compass
+from ..reach import VERDICTS
+from ..units import metres_to
 
 
 def markdown_safe(text):
@@ -31,26 +19,17 @@ def markdown_safe(text):
     return text.replace("&", "&amp;").replace("<", "&lt;").replace("[", "\\[").replace("]", "\\]")
 
 
-def fmt_number(value, precision=0, signed=False, grouping=True):
-    """Format a number, with thousands separators unless ``grouping`` is False (for CSV).
-
-    ``precision`` 0 is a real value (no decimals), not "default".
-    """
+def fmt_number(value, precision=0, signed=False):
+    """Format a number for people, with thousands separators; ``precision`` 0 is a real value (no
+    decimals), not "default"."""
     if not math.isfinite(value):
         return "no route"
     sign = "+" if signed else ""
-    group = "," if grouping else ""
-    return f"{value:{sign}{group}.{precision}f}"
-
-
-def json_number(value):
-    """A float for JSON, or None where it is not finite (no route: JSON has no infinity)."""
-    value = float(value)
-    return value if math.isfinite(value) else None
+    return f"{value:{sign},.{precision}f}"
 
 
 class Table:
-    """Rows of cells under headings, rendered as aligned text, Markdown or CSV."""
+    """Rows of cells under headings, rendered as aligned text or Markdown."""
 
     def __init__(self, headings, rows, numeric=()):
         self.headings = list(headings)
@@ -58,10 +37,11 @@ class Table:
         self.numeric = set(numeric)
 
     def render(self, fmt):
-        """The table as 'table'/'text' (aligned), 'md' (escaped for Markdown and HTML) or 'csv'."""
+        """The table as 'table'/'text' (aligned) or 'md' (escaped for Markdown and HTML). CSV is data, not a
+        rendering of this table: see :mod:`rangecalc.formats.csvdata`."""
         if fmt == "md":
             return markdown_safe(self.markdown())
-        return {"table": self.text, "text": self.text, "csv": self.csv}[fmt]()
+        return self.text()
 
     def text(self):
         widths = [
@@ -91,28 +71,8 @@ class Table:
             + "\n"
         )
 
-    def csv(self):
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(self.headings)
-        writer.writerows(self.rows)
-        return buffer.getvalue()
-
 
 # --- distance ------------------------------------------------------------------------------------------
-
-
-def distance_dict(origin, destination, distance_m, azimuth1_deg, azimuth2_deg, model, unit):
-    """JSON-ready result of ``rangecalc distance`` (schema ``rangecalc/distance/1``)."""
-    return {
-        "schema": DISTANCE_SCHEMA,
-        "model": model,
-        "from": origin.as_dict(),
-        "to": destination.as_dict(),
-        f"distance_{unit}": metres_to(distance_m, unit),
-        "initial_bearing_deg": azimuth1_deg,
-        "final_bearing_deg": azimuth2_deg,
-    }
 
 
 def distance_text(origin, destination, distance_m, azimuth1_deg, azimuth2_deg, model, unit, precision):
@@ -132,126 +92,8 @@ def distance_text(origin, destination, distance_m, azimuth1_deg, azimuth2_deg, m
 # --- reach ---------------------------------------------------------------------------------------------
 
 
-def _source_dict(source):
-    return source.as_dict()
-
-
-def reach_dict(result, unit):
-    """JSON-ready result of ``rangecalc reach`` (schema ``rangecalc/reach/1``, see docs/json.md)."""
-    radius = result.radius
-    return {
-        "schema": REACH_SCHEMA,
-        "model": result.model,
-        "distance_unit": unit,
-        "airframe": {"id": result.airframe.id, "name": result.airframe.name, "file": result.airframe.origin},
-        "base": result.base.as_dict(),
-        "combat_radius": {
-            **{f"{band}_{unit}": metres_to(r, unit) for band, r in zip(BANDS, result.radius_m, strict=True)},
-            "conditions": radius.conditions,
-            "note": radius.note,
-            "sources": [_source_dict(s) for s in radius.sources],
-        },
-        "targets_label": result.targets_label,
-        "targets": [
-            {
-                **row.target.as_dict(),
-                f"distance_{unit}": json_number(metres_to(row.distance_m, unit)),
-                f"direct_{unit}": metres_to(row.direct_m, unit),
-                "initial_bearing_deg": row.initial_azimuth_deg,
-                f"position_uncertainty_{unit}": metres_to(row.position_uncertainty_m, unit),
-                **{
-                    f"margin_{band}_{unit}": json_number(metres_to(m, unit))
-                    for band, m in zip(BANDS, row.margins_m, strict=True)
-                },
-                "verdict": row.verdict,
-                "verdict_text": row.verdict_text,
-                "route": None if row.route is None else route_dict(row.route, unit),
-                "no_route": row.no_route or None,
-            }
-            for row in result.targets
-        ],
-        "summary": result.counts(),
-        "payload": None if result.payload is None else result.payload.as_dict(),
-        "region": None if result.region is None else region_dict(result.region, unit),
-        "routing": routing_dict(result.routing, unit),
-    }
-
-
-def routing_dict(routing, unit):
-    """JSON-ready routing rules (closed airspace with reasons, waypoints, stand-off)."""
-    return {
-        "avoid": [{"id": r.id, "name": r.name, "reason": routing.reasons.get(r.id)} for r in routing.avoid],
-        "via": [{"lon": lon, "lat": lat} for lon, lat in routing.via],
-        f"standoff_{unit}": metres_to(routing.standoff_m, unit),
-    }
-
-
-def route_dict(route, unit):
-    """JSON-ready route: lengths, legs, countries crossed and the vertices of its geodesic polyline."""
-    return {
-        f"length_{unit}": metres_to(route.length_m, unit),
-        f"direct_{unit}": metres_to(route.direct_m, unit),
-        f"detour_{unit}": metres_to(route.detour_m, unit),
-        "legs": [{f"length_{unit}": metres_to(leg.length_m, unit)} for leg in route.legs],
-        "countries": [
-            {"id": c, "name": name, f"length_{unit}": metres_to(m, unit)} for c, name, m in route.countries
-        ],
-        "vertices": [[float(lon), float(lat)] for lon, lat in zip(route.lons, route.lats, strict=True)],
-        "notes": list(route.notes),
-    }
-
-
-def region_dict(region_result, unit):
-    """JSON-ready coverage of a region (part of ``rangecalc/reach/1`` and ``rangecalc/compare/1``)."""
-    f = region_result.farthest
-    near = None
-    if region_result.farthest_near:
-        name, dist, bearing = region_result.farthest_near
-        near = {"name": name, f"distance_{unit}": metres_to(dist, unit), "bearing_deg": bearing}
-    return {
-        "id": region_result.region.id,
-        "name": region_result.region.name,
-        "outline_source": region_result.region.source,
-        f"area_{unit}2": region_result.coverage[0].region_area_m2 / metres_to(1.0, unit) ** -2,
-        "farthest_point": {
-            "lat": f.lat,
-            "lon": f.lon,
-            f"distance_{unit}": json_number(metres_to(f.distance_m, unit)),
-            "nearest_base": region_result.bases[f.nearest_base].label if f.nearest_base >= 0 else None,
-            "near": near,
-        },
-        "covered_share": {b: c.covered_share for b, c in zip(BANDS, region_result.coverage, strict=True)},
-        **{
-            f"margin_{b}_{unit}": json_number(metres_to(m, unit))
-            for b, m in zip(BANDS, region_result.margins_m, strict=True)
-        },
-        "verdict": region_result.verdict,
-        "verdict_text": region_result.verdict_text,
-        "method": region_result.method,
-        **_uncovered_dict(region_result),
-    }
-
-
-def _uncovered_dict(region_result):
-    """Per band the part of the region out of reach, as an RFC 7946 geometry (None when all is covered):
-    exact polygons for direct geodesics, contoured from the flyable distance field under routing (with
-    the contour's grid and error in ``uncovered_method``)."""
-    from .formats.geojson import geometry_dict
-
-    if region_result.coverage[0].uncovered is not None:
-        parts = [c.uncovered for c in region_result.coverage]
-        method = "exact polygons of direct geodesic reach"
-    else:
-        parts = [u.geometry for u in region_result.uncovered]
-        method = f"contoured from flyable distances: {region_result.reach_area.resolution}"
-    return {
-        "uncovered": {b: geometry_dict(g) for b, g in zip(BANDS, parts, strict=True)},
-        "uncovered_method": method,
-    }
-
-
-def reach_table(result, unit, precision=0, grouping=True):
-    """The per-target table of a reach result (``grouping`` False for machine-read CSV).
+def reach_table(result, unit, precision=0):
+    """The per-target table of a reach result.
 
     Under routing rules it shows the direct distance and the flyable route's length; margins use the route.
     """
@@ -264,8 +106,8 @@ def reach_table(result, unit, precision=0, grouping=True):
         rows.append(
             [
                 row.target.label,
-                *(fmt_number(metres_to(d, unit), precision, grouping=grouping) for d in distances),
-                *(fmt_number(metres_to(m, unit), precision, True, grouping) for m in row.margins_m),
+                *(fmt_number(metres_to(d, unit), precision) for d in distances),
+                *(fmt_number(metres_to(m, unit), precision, True) for m in row.margins_m),
                 row.verdict_text if not row.no_route else f"{row.verdict_text} (no route)",
             ]
         )
@@ -574,9 +416,6 @@ def base_text(base, markdown=False):
 
 # --- compare and table ---------------------------------------------------------------------------------
 
-COMPARE_SCHEMA = "rangecalc/compare/1"
-TABLE_SCHEMA = "rangecalc/table/1"
-
 
 def fmt_duration(seconds):
     """'1:06' (hours:minutes), rounded to the minute; 'no route' when not finite."""
@@ -586,16 +425,12 @@ def fmt_duration(seconds):
     return f"{minutes // 60}:{minutes % 60:02d}"
 
 
-def _margins_cell(margins_m, unit, precision, grouping=True):
-    return " / ".join(fmt_number(metres_to(m, unit), precision, True, grouping) for m in margins_m)
+def _margins_cell(margins_m, unit, precision):
+    return " / ".join(fmt_number(metres_to(m, unit), precision, True) for m in margins_m)
 
 
-def compare_table(comparison, unit, precision=0, grouping=True):
-    """Side-by-side table: per target, each base's distance, margins and times, then the winner.
-
-    ``grouping`` False gives a machine-readable table (CSV): plain numbers, one value per column.
-    """
-    machine = not grouping
+def compare_table(comparison, unit, precision=0):
+    """Side-by-side table: per target, each base's distance, margins and times, then the winner."""
     routed = comparison.routing.active
     headings = ["target"]
     for base in comparison.bases:
@@ -604,11 +439,7 @@ def compare_table(comparison, unit, precision=0, grouping=True):
             if routed
             else [f"{base.label} {unit}"]
         )
-        if machine:
-            headings += [f"{base.label} margin {b} {unit}" for b in BANDS]
-            headings += [f"{base.label} one-way min", f"{base.label} round-trip min"]
-        else:
-            headings += [f"{base.label} margin low/nom/high {unit}", f"{base.label} time 1-way/return"]
+        headings += [f"{base.label} margin low/nom/high {unit}", f"{base.label} time 1-way/return"]
     several = len(comparison.bases) > 1
     if several:
         headings += ["nearest base", f"by {unit}", "by %", "saves min (1-way)"]
@@ -617,30 +448,19 @@ def compare_table(comparison, unit, precision=0, grouping=True):
         cells = [row.target.label]
         for i in range(len(comparison.bases)):
             if routed:
-                cells.append(fmt_number(metres_to(row.direct_m[i], unit), precision, grouping=grouping))
-            cells.append(fmt_number(metres_to(row.distance_m[i], unit), precision, grouping=grouping))
+                cells.append(fmt_number(metres_to(row.direct_m[i], unit), precision))
+            cells.append(fmt_number(metres_to(row.distance_m[i], unit), precision))
             one_way = None if row.one_way_s is None else row.one_way_s[i, 1]
-            if machine:
-                cells += [fmt_number(metres_to(m, unit), precision, True, False) for m in row.margins_m[i]]
-                cells += [
-                    "" if one_way is None or not math.isfinite(one_way) else f"{v / 60:.1f}"
-                    for v in (one_way, 2 * (one_way or 0))
-                ]
-            else:
-                cells.append(_margins_cell(row.margins_m[i], unit, precision, grouping))
-                cells.append(
-                    "-" if one_way is None else f"{fmt_duration(one_way)} / {fmt_duration(2 * one_way)}"
-                )
+            cells.append(_margins_cell(row.margins_m[i], unit, precision))
+            cells.append("-" if one_way is None else f"{fmt_duration(one_way)} / {fmt_duration(2 * one_way)}")
         if several:
             saved = row.time_saved_s
-            blank = "" if machine else "-"
+            blank = "-"
             cells += [
                 blank if row.best is None else comparison.bases[row.best].label,
-                blank
-                if row.advantage_m is None
-                else fmt_number(metres_to(row.advantage_m, unit), precision, grouping=grouping),
+                blank if row.advantage_m is None else fmt_number(metres_to(row.advantage_m, unit), precision),
                 blank if row.advantage_share is None else f"{100 * row.advantage_share:.1f}",
-                blank if saved is None else fmt_number(saved / 60, 0, grouping=grouping),
+                blank if saved is None else fmt_number(saved / 60, 0),
             ]
         rows.append(cells)
     numeric = {
@@ -700,76 +520,7 @@ def compare_document(comparison, unit, fmt, precision=0):
     return markdown_safe(text) if md else text
 
 
-def _minutes(seconds_band):
-    return {
-        k: json_number(v / 60) for k, v in zip(("fastest", "nominal", "slowest"), seconds_band, strict=True)
-    }
-
-
-def compare_dict(comparison, unit):
-    """JSON-ready ``compare`` result (schema ``rangecalc/compare/1``)."""
-    speed = comparison.speed_mps
-    out = {
-        "schema": COMPARE_SCHEMA,
-        "model": comparison.model,
-        "distance_unit": unit,
-        "airframe": {
-            "id": comparison.airframe.id,
-            "name": comparison.airframe.name,
-            "file": comparison.airframe.origin,
-        },
-        "bases": [b.as_dict() for b in comparison.bases],
-        "combat_radius": {
-            f"{b}_{unit}": metres_to(r, unit) for b, r in zip(BANDS, comparison.radius_m, strict=True)
-        },
-        "cruise_speed_kmh": None
-        if speed is None
-        else dict(zip(BANDS, (float(v) * 3.6 for v in speed), strict=True)),
-        "payload": None if comparison.payload is None else comparison.payload.as_dict(),
-        "targets": [],
-        "regions": [{"base": r.bases[0].label, **region_dict(r, unit)} for r in comparison.regions],
-        "nearest_base_share": None
-        if comparison.nearest_shares is None
-        else [
-            {"base": b.label, "share": float(s)}
-            for b, s in zip(comparison.bases, comparison.nearest_shares, strict=True)
-        ],
-    }
-    for row in comparison.targets:
-        by_base = []
-        for i, base in enumerate(comparison.bases):
-            entry = {
-                "base": base.label,
-                f"distance_{unit}": json_number(metres_to(float(row.distance_m[i]), unit)),
-                f"direct_{unit}": metres_to(float(row.direct_m[i]), unit),
-                **{
-                    f"margin_{b}_{unit}": json_number(metres_to(float(m), unit))
-                    for b, m in zip(BANDS, row.margins_m[i], strict=True)
-                },
-                "verdict": row.verdicts[i],
-                "one_way_min": None if row.one_way_s is None else _minutes(row.one_way_s[i]),
-                "round_trip_min": None if row.one_way_s is None else _minutes(2 * row.one_way_s[i]),
-                "no_route": row.reaches[i].no_route or None,
-            }
-            by_base.append(entry)
-        out["targets"].append(
-            {
-                **row.target.as_dict(),
-                "by_base": by_base,
-                "nearest_base": None if row.best is None else comparison.bases[row.best].label,
-                f"advantage_{unit}": None
-                if row.advantage_m is None
-                else json_number(metres_to(row.advantage_m, unit)),
-                "advantage_percent": None
-                if row.advantage_share is None
-                else json_number(100 * row.advantage_share),
-                "time_saved_min": None if row.time_saved_s is None else json_number(row.time_saved_s / 60),
-            }
-        )
-    return out
-
-
-def table_rows_table(rows, unit, precision=0, grouping=True, routed=False):
+def table_rows_table(rows, unit, precision=0, routed=False):
     """A reach table (``rangecalc table``) as a :class:`Table`; ``routed`` adds the direct distance beside
     the flyable one (the distance column is then the route's length, or the farthest point's for a region)."""
     distance = [f"direct {unit}", f"route {unit}"] if routed else [f"distance {unit}"]
@@ -780,20 +531,16 @@ def table_rows_table(rows, unit, precision=0, grouping=True, routed=False):
         covered = "-" if row.covered_share is None else " / ".join(f"{s:.1%}" for s in row.covered_share)
         direct = []
         if routed:
-            direct = [
-                "-"
-                if row.direct_m is None
-                else fmt_number(metres_to(row.direct_m, unit), precision, grouping=grouping)
-            ]
+            direct = ["-" if row.direct_m is None else fmt_number(metres_to(row.direct_m, unit), precision)]
         out.append(
             [
                 row.airframe.id,
                 row.base.label,
                 row.subject,
                 *direct,
-                fmt_number(metres_to(row.distance_m, unit), precision, grouping=grouping),
-                *(fmt_number(metres_to(r, unit), precision, grouping=grouping) for r in row.radius_m),
-                *(fmt_number(metres_to(m, unit), precision, True, grouping) for m in row.margins_m),
+                fmt_number(metres_to(row.distance_m, unit), precision),
+                *(fmt_number(metres_to(r, unit), precision) for r in row.radius_m),
+                *(fmt_number(metres_to(m, unit), precision, True) for m in row.margins_m),
                 covered,
                 VERDICTS[row.verdict] if row.kind == "target" else region_verdict_text(row),
             ]
@@ -802,97 +549,9 @@ def table_rows_table(rows, unit, precision=0, grouping=True, routed=False):
 
 
 def region_verdict_text(row):
-    from .reach import REGION_VERDICTS
+    from ..reach import REGION_VERDICTS
 
     return REGION_VERDICTS[row.verdict].format(region=row.subject)
-
-
-def table_dict(rows, unit, model="ellipsoid", payload_kg=None):
-    """JSON-ready reach table (schema ``rangecalc/table/1``).
-
-    With a payload, each row's radius is the payload model's value (see ``rangecalc airframes ID``).
-    """
-    items = []
-    for row in rows:
-        item = {
-            "airframe": row.airframe.id,
-            "base": row.base.as_dict(),
-            "subject": row.subject,
-            "kind": row.kind,
-            f"distance_{unit}": json_number(metres_to(row.distance_m, unit)),
-            f"direct_{unit}": None if row.direct_m is None else metres_to(row.direct_m, unit),
-            **{f"radius_{b}_{unit}": metres_to(r, unit) for b, r in zip(BANDS, row.radius_m, strict=True)},
-            **{
-                f"margin_{b}_{unit}": json_number(metres_to(m, unit))
-                for b, m in zip(BANDS, row.margins_m, strict=True)
-            },
-            "verdict": row.verdict,
-            "covered_share": None
-            if row.covered_share is None
-            else dict(zip(BANDS, row.covered_share, strict=True)),
-            "farthest_point": None
-            if row.farthest is None
-            else {"lon": row.farthest[0], "lat": row.farthest[1]},
-        }
-        items.append(item)
-    return {
-        "schema": TABLE_SCHEMA,
-        "model": model,
-        "payload_kg": payload_kg,
-        "distance_unit": unit,
-        "rows": items,
-    }
-
-
-# --- routes --------------------------------------------------------------------------------------------
-
-ROUTE_SCHEMA = "rangecalc/route/1"
-
-
-def route_report_dict(start, end, route, routing, unit):
-    """JSON-ready ``rangecalc route`` result (schema ``rangecalc/route/1``)."""
-    return {
-        "schema": ROUTE_SCHEMA,
-        "from": start.as_dict(),
-        "to": end.as_dict(),
-        "routing": routing_dict(routing, unit),
-        **route_dict(route, unit),
-    }
-
-
-def route_geojson(start, end, route, routing, unit):
-    """A GeoJSON FeatureCollection: the route as a LineString densified along its geodesics (every 20 km,
-    so that it draws right on any map), and its start, waypoints and end as Points."""
-    from .routes import geodesic_polyline
-
-    lons, lats = geodesic_polyline(route.lons, route.lats, 20_000.0)
-    line = {
-        "type": "Feature",
-        "geometry": {
-            "type": "LineString",
-            "coordinates": [[round(x, 6), round(y, 6)] for x, y in zip(lons, lats, strict=True)],
-        },
-        "properties": {
-            "kind": "route",
-            "from": start.label,
-            "to": end.label,
-            f"length_{unit}": metres_to(route.length_m, unit),
-            f"direct_{unit}": metres_to(route.direct_m, unit),
-            "routing": routing.describe(),
-        },
-    }
-    points = [(start.label, start.lon, start.lat, "start")]
-    points += [(f"waypoint {k + 1}", lon, lat, "waypoint") for k, (lon, lat) in enumerate(routing.via)]
-    points.append((end.label, end.lon, end.lat, "end"))
-    features = [line] + [
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [lon, lat]},
-            "properties": {"kind": kind, "name": name},
-        }
-        for name, lon, lat, kind in points
-    ]
-    return {"type": "FeatureCollection", "features": features}
 
 
 def route_document(start, end, route, routing, unit, precision=0):
@@ -923,80 +582,3 @@ def route_document(start, end, route, routing, unit, precision=0):
             lines.append(f"{region.name} closed: {reason}")
     lines += [f"note: {note}" for note in route.notes]
     return "\n".join(line for line in lines) + "\n"
-
-
-# --- reach rings as map layers -------------------------------------------------------------------------
-
-
-def _geometry_rings(geometry):
-    """Exterior rings (lon, lat lists) of a Polygon or MultiPolygon."""
-    return [list(p.exterior.coords) for p in getattr(geometry, "geoms", [geometry])]
-
-
-def rings_geojson(airframe, base, rings, payload=None):
-    """GeoJSON FeatureCollection of reach rings ``[(band, radius_m, geometry), ...]`` and the base point."""
-    features = []
-    for band, radius_m, geometry in rings:
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": json.loads(shapely.to_geojson(shapely.set_precision(geometry, 1e-6))),
-                "properties": {
-                    "kind": "reach ring",
-                    "airframe": airframe.id,
-                    "airframe_name": airframe.name,
-                    "base": base.label,
-                    "band": band,
-                    "radius_km": radius_m / 1000,
-                    "payload_kg": None if payload is None else payload.payload_kg,
-                    "sources": [s.id for s in airframe.combat_radius.sources],
-                    "figures": airframe.origin,
-                },
-            }
-        )
-    features.append(
-        {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [base.lon, base.lat]},
-            "properties": {"kind": "base", "name": base.label},
-        }
-    )
-    return {"type": "FeatureCollection", "features": features}
-
-
-def rings_kml(airframe, base, rings, payload=None):
-    """KML document of reach rings and the base; every text from data files is XML-escaped."""
-    from xml.sax.saxutils import escape
-
-    colours = {"low": "ff3c14dc", "nominal": "ff00a5ff", "high": "ff32cd32"}
-    load = "" if payload is None else f" at {payload.payload_kg:,.0f} kg"
-    parts = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        '<kml xmlns="http://www.opengis.net/kml/2.2"><Document>',
-        f"<name>{escape(airframe.name)} from {escape(base.label)}: reach{escape(load)}</name>",
-    ]
-    for band, colour in colours.items():
-        parts.append(
-            f'<Style id="{band}"><LineStyle><color>{colour}</color><width>2</width></LineStyle>'
-            f"<PolyStyle><color>{'33' + colour[2:]}</color></PolyStyle></Style>"
-        )
-    sources = "; ".join(s.cite() for s in airframe.combat_radius.sources if s.reliability != "D")
-    for band, radius_m, geometry in rings:
-        polygons = "".join(
-            "<Polygon><tessellate>1</tessellate><outerBoundaryIs><LinearRing><coordinates>"
-            + " ".join(f"{x:.6f},{y:.6f}" for x, y in ring)
-            + "</coordinates></LinearRing></outerBoundaryIs></Polygon>"
-            for ring in _geometry_rings(geometry)
-        )
-        parts.append(
-            f"<Placemark><name>{escape(band)} radius {radius_m / 1000:,.0f} km</name>"
-            f"<description>{escape(airframe.name)}, {escape(band)} combat radius{escape(load)}. "
-            f"Sources: {escape(sources)}. Figures: {escape(airframe.origin)}</description>"
-            f"<styleUrl>#{band}</styleUrl><MultiGeometry>{polygons}</MultiGeometry></Placemark>"
-        )
-    parts.append(
-        f"<Placemark><name>{escape(base.label)}</name><Point><coordinates>{base.lon:.6f},{base.lat:.6f}"
-        "</coordinates></Point></Placemark>"
-    )
-    parts.append("</Document></kml>")
-    return "\n".join(parts) + "\n"
