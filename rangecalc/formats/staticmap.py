@@ -120,7 +120,11 @@ def map_pixels(width_px=None, height_px=None):
     if height_px is None:
         height_px = max(MIN_SIDE_PX, round(width_px * default_h / default_w))
     if width_px is None:
-        width_px = max(MIN_SIDE_PX, round(height_px * default_w / default_h))
+        width_px = round(height_px * default_w / default_h)
+        if width_px > MAX_SIDE_PX:
+            raise UsageError(
+                f"map height {height_px} px would make it {width_px:,} px wide (4:3); give --width too"
+            )
     width_px, height_px = int(width_px), int(height_px)
     if not 0.25 <= height_px / width_px <= 4:
         raise UsageError(f"map of {width_px} x {height_px} px: the sides must be within 4:1 of each other")
@@ -129,7 +133,7 @@ def map_pixels(width_px=None, height_px=None):
 
 def _matplotlib():
     try:
-        import matplotlib
+        import matplotlib  # first: a missing package is found before a cached submodule hides it
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
     except ImportError:
@@ -392,18 +396,15 @@ def _line_parts(geometry):
 
 
 def _polygonal(geometry):
+    """The polygons of ``geometry`` (collections flattened) as one oriented (Multi)Polygon, or None."""
     if geometry is None or geometry.is_empty:
         return None
-    parts = [p for p in shapely.get_parts(geometry) if isinstance(p, shapely.Polygon) and p.area > 0]
-    if not parts:
-        nested = [
-            q
-            for p in shapely.get_parts(geometry)
-            if isinstance(p, (shapely.MultiPolygon, shapely.GeometryCollection))
-            for q in shapely.get_parts(p)
-            if isinstance(q, shapely.Polygon) and q.area > 0
-        ]
-        parts = nested
+    parts = [
+        q
+        for p in shapely.get_parts(geometry)
+        for q in shapely.get_parts(p)
+        if isinstance(q, shapely.Polygon) and q.area > 0
+    ]
     if not parts:
         return None
     return shapely.orient_polygons(parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts))
@@ -462,6 +463,9 @@ MARGIN_IN = 0.12
 
 
 class _Map:
+    """One map being drawn on ``figure``: the layers from a feature set, then the labels, placed greedily
+    where they cover nothing already placed (display-space boxes in ``occupied``)."""
+
     def __init__(self, figure, feature_set, credit):
         self.figure = figure
         self.fs = feature_set
@@ -598,7 +602,6 @@ class _Map:
         self.boxes = _lonlat_boxes(self.projection, (x0 - grow, y0 - grow, x1 + grow, y1 + grow))
         self.lonlat_area = shapely.union_all(self.boxes)
         self.axes_box = self.axes.get_window_extent(self.renderer)
-        self.px_per_m = self.axes_box.width / width
 
     def _project(self, geometry, densify_deg=0.25, clip=True):
         """``geometry`` cut to the map's lon/lat boxes, projected and cut to the view (None if nothing
