@@ -50,6 +50,9 @@ SUBCOMMANDS = {
     ),
 }
 
+#: Options of the commands that do not change a map (digits of text tables), kept working but not shown.
+HIDDEN = ("precision",)
+
 width_option = click.option(
     "--width",
     "width_px",
@@ -83,6 +86,9 @@ def map_command(command, name, short_help, example):
     for param in command.params:
         if param.name == "fmt":
             params += [fmt, *sizes]
+        elif param.name in HIDDEN:
+            params.append(copy.copy(param))
+            params[-1].hidden = True
         else:
             params.append(param)
     if not any(p.name == "fmt" for p in command.params):
