@@ -24,10 +24,10 @@ import jsonschema
 import pytest
 from geographiclib.geodesic import Geodesic
 
-from rangecalc.claimreport import claim_dict, claim_document
 from rangecalc.claims import evaluate, load_scenario
 from rangecalc.data import load_catalog
 from rangecalc.errors import DataError
+from rangecalc.formats.claimtext import claim_dict, claim_document
 from rangecalc.precision import duration, km10, percent, tonnes
 
 ROOT = Path(__file__).parents[1]

@@ -98,7 +98,7 @@ def test_sources_are_links_and_only_http_urls(page):
     "url", ["javascript:alert(2)", "file:///etc/passwd", "data:text/html,<b>x</b>", " https://x"]
 )
 def test_other_urls_stay_text(url):
-    from rangecalc.htmlreport import _link
+    from rangecalc.formats.htmlreport import _link
 
     parser = Links()
     html = _link({"title": "A <title>", "url": url, "record": "F1"})

@@ -8,7 +8,7 @@ import pytest
 import shapely
 
 from rangecalc import geodesy
-from rangecalc.maps import (
+from rangecalc.formats.svgmap import (
     COLOURS,
     DASHES,
     FIGURES,

@@ -4,11 +4,11 @@ import json
 
 import click
 
-from ..claimreport import claim_dict, claim_document
 from ..claims import DEFAULT_SCENARIO, evaluate, load_scenario
 from ..data import load_catalog
 from ..formats import GEOMETRY_FORMATS, render_features
-from ..htmlreport import claim_html
+from ..formats.claimtext import claim_dict, claim_document
+from ..formats.htmlreport import claim_html
 from .command import RangecalcCommand
 from .options import data_dir_option, emit, force_option, format_option, output_option
 

@@ -16,8 +16,8 @@ import numpy as np
 import shapely
 from shapely.ops import polylabel
 
-from .geodesy import GEOD
-from .routes import geodesic_polyline
+from ..geodesy import GEOD
+from ..routes import geodesic_polyline
 
 #: Colours, also used by the HTML report's legend.
 COLOURS = {

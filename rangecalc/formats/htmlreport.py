@@ -9,7 +9,8 @@ from html import escape
 
 import shapely
 
-from .claimreport import (
+from ..regions import all_regions
+from .claimtext import (
     cite,
     coverage_table,
     loads_table,
@@ -19,8 +20,7 @@ from .claimreport import (
     sensitivity_table,
     targets_table,
 )
-from .maps import FIGURES, MapLayers, legend_key, map_frame, svg_map
-from .regions import all_regions
+from .svgmap import FIGURES, MapLayers, legend_key, map_frame, svg_map
 
 #: Width of the map in SVG units. The page scales it to the column (at most 800 px wide), so on a phone
 #: labels are about 60% of their size and on a desktop about 125%.
@@ -143,7 +143,7 @@ def _map(result, catalog):
 
 
 def _legend(result, layers):
-    """The map's key, each entry drawn with the map's own style (:func:`rangecalc.maps.legend_key`), listing
+    """The map's key, each entry drawn with the map's own style (:func:`rangecalc.formats.svgmap.legend_key`), listing
     only what is inside the map's frame."""
     s = result.scenario
     frame = shapely.box(*map_frame(layers))

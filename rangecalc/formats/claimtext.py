@@ -5,9 +5,9 @@ the precision policy of :mod:`rangecalc.precision` (route-dependent and modelled
 shares to 1 %, times to 5 minutes, modelled masses to 0.5 t). JSON keeps full precision.
 """
 
-from .airframes import BANDS
-from .formats.text import Table, markdown_safe
-from .precision import duration, km10, percent, tonnes
+from ..airframes import BANDS
+from ..precision import duration, km10, percent, tonnes
+from .text import Table, markdown_safe
 
 ROUTES_WORDS = {
     "direct": "direct (great circle)",
