@@ -424,6 +424,19 @@ def _geodesic_lines(geometry, step_m=20_000.0):
     return shapely.MultiLineString(lines) if len(lines) > 1 else (lines[0] if lines else None)
 
 
+def _label_spots(polygon, n=7):
+    """Where a name may go in ``polygon``, best first: the centre of its largest inscribed circle, then
+    the points of an n x n grid inside it, nearest that centre first."""
+    circle = shapely.maximum_inscribed_circle(polygon, 0.001 * math.sqrt(polygon.area))
+    cx, cy = shapely.get_coordinates(circle)[0]
+    x0, y0, x1, y1 = polygon.bounds
+    xs, ys = np.meshgrid(np.linspace(x0, x1, n + 2)[1:-1], np.linspace(y0, y1, n + 2)[1:-1])
+    grid = np.column_stack([xs.ravel(), ys.ravel()])
+    grid = grid[shapely.contains_xy(polygon, grid[:, 0], grid[:, 1])]
+    grid = grid[np.argsort(np.hypot(grid[:, 0] - cx, grid[:, 1] - cy))]
+    return [(float(cx), float(cy))] + [(float(x), float(y)) for x, y in grid]
+
+
 @functools.cache
 def _halo_text_class():
     """A matplotlib Text drawn twice: its outline stroked white (a halo that keeps it legible over lines),
@@ -476,6 +489,7 @@ class _Map:
             self.by_kind.setdefault(feature.properties.get("kind"), []).append(feature)
         self.renderer = figure.canvas.get_renderer()
         self.occupied = []  # display-space boxes of what labels must not cover
+        self.routes = []  # projected route lines, which country names keep off
         self.legend = []  # (handle, label)
         self.unit = feature_set.meta.get("unit") or next(
             (
@@ -791,6 +805,8 @@ class _Map:
                 colour = self._colour_of(base) if base in self._base_colours else BASE_COLOURS[0]
                 colours.add(colour)
                 projected = self._project(_geodesic_lines(feature.geometry), densify_deg=1.0)
+                if projected is not None:
+                    self.routes.append(projected)
                 self._lines(_line_parts(projected), f"{kind}-{k}", colors=colour, linewidths=width,
                             linestyles=dash, alpha=0.9, zorder=7)  # fmt: skip
             colour = colours.pop() if len(colours) == 1 else "#444444"
@@ -1070,19 +1086,23 @@ class _Map:
                 continue
             names.append((part.area, region, part))
         names.sort(key=lambda item: -item[0])
+        routes = shapely.union_all(self.routes) if self.routes else None
+        inverse = self.axes.transData.inverted()
         for _, region, part in names:
-            circle = shapely.maximum_inscribed_circle(part, 0.001 * math.sqrt(part.area))
-            x, y = shapely.get_coordinates(circle)[0]
-            text = self._text(x, y, region.name.upper(), **TEXT["country"])
-            box = text.get_window_extent(self.renderer)
-            # The name must sit inside the country (mostly) and clear of every other label.
-            inverse = self.axes.transData.inverted()
-            (bx0, by0), (bx1, by1) = inverse.transform([(box.x0, box.y0), (box.x1, box.y1)])
-            inside = shapely.intersection(shapely.box(bx0, by0, bx1, by1), part).area / max(
-                (bx1 - bx0) * (by1 - by0), 1e-9
-            )
-            if inside >= 0.8 and self._free(box, pad=2.0):
-                text.set_gid(f"country-{region.id}")
-                self.occupied.append(box)
+            text = self._text(0.0, 0.0, region.name.upper(), **TEXT["country"])
+            for x, y in _label_spots(part):
+                text.set_position((x, y))
+                box = text.get_window_extent(self.renderer)
+                # Inside the country (mostly), clear of every other label and off the routes.
+                (bx0, by0), (bx1, by1) = inverse.transform([(box.x0, box.y0), (box.x1, box.y1)])
+                rectangle = shapely.box(bx0, by0, bx1, by1)
+                if (
+                    shapely.intersection(rectangle, part).area >= 0.8 * rectangle.area
+                    and (routes is None or not rectangle.intersects(routes))
+                    and self._free(box, pad=2.0)
+                ):
+                    text.set_gid(f"country-{region.id}")
+                    self.occupied.append(box)
+                    break
             else:
                 text.remove()
