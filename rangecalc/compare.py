@@ -5,12 +5,13 @@ distance / nominal speed, distance / low speed), so it runs from fastest to slow
 take-off, climb, holding and the attack itself.
 """
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import coverage
-from .errors import UsageError
+from .errors import RangecalcError, UsageError
 from .reach import _flyable_field, reach
 from .routes import Routing
 
@@ -176,15 +177,28 @@ class TableRow:
     covered_share: tuple[float, float, float] | None = None
     farthest: tuple[float, float] | None = None  # (lon, lat) of a region's farthest point
     direct_m: float | None = None  # direct geodesic to a target
+    status: str = "ok"  # "ok", "no_route" (no flyable route to it) or "error" (this base cannot be evaluated)
+    reason: str = ""  # why, when the status is not "ok"
 
 
 def reach_table_rows(
     airframes, bases, targets=(), region=None, payload_kg=None, model="ellipsoid", routing=None
 ):
-    """Yield the :class:`TableRow` list of each airframe x base in turn (a generator, for progress bars)."""
+    """Yield the :class:`TableRow` list of each airframe x base in turn (a generator, for progress bars).
+
+    An airframe x base that cannot be evaluated (a base inside closed airspace, a payload beyond one
+    airframe's maximum) gives rows with status "error" and the reason, and the table goes on; when every
+    one fails, the last error is raised instead, since the question itself is wrong.
+    """
+    failed, error = 0, None
     for airframe in airframes:
         for base in bases:
-            result = reach(airframe, base, list(targets), model, "", payload_kg, region, None, routing)
+            try:
+                result = reach(airframe, base, list(targets), model, "", payload_kg, region, None, routing)
+            except RangecalcError as exc:
+                failed, error = failed + 1, exc
+                yield _error_rows(airframe, base, targets, region, str(exc))
+                continue
             rows = [
                 TableRow(
                     airframe,
@@ -196,6 +210,8 @@ def reach_table_rows(
                     t.margins_m,
                     t.verdict,
                     direct_m=t.direct_m,
+                    status="no_route" if t.no_route else "ok",
+                    reason=t.no_route,
                 )
                 for t in result.targets
             ]
@@ -216,3 +232,15 @@ def reach_table_rows(
                     )
                 )
             yield rows
+    if error is not None and failed == len(airframes) * len(bases):
+        raise error
+
+
+def _error_rows(airframe, base, targets, region, reason):
+    """The rows of an airframe x base that could not be evaluated: no numbers, status "error"."""
+    nan3 = (math.nan,) * 3
+    subjects = [(t.label, "target") for t in targets] + ([(region.name, "region")] if region else [])
+    return [
+        TableRow(airframe, base, name, kind, math.nan, nan3, nan3, "", status="error", reason=reason)
+        for name, kind in subjects
+    ]

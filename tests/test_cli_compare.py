@@ -595,7 +595,7 @@ def test_table_json_hand_derived(run_json, data):
 
 # docs/csv.md
 TABLE_CSV_HEADINGS = [
-    "row_type", "airframe", "base", "base_id", "subject", "status", "distance_km", "direct_km",
+    "row_type", "airframe", "base", "base_id", "subject", "status", "status_reason", "distance_km", "direct_km",
     "radius_low_km", "radius_nominal_km", "radius_high_km", "margin_low_km", "margin_nominal_km",
     "margin_high_km", "verdict", "covered_low_share", "covered_nominal_share", "covered_high_share",
     "farthest_lat", "farthest_lon",
@@ -837,3 +837,28 @@ def test_schemas_reject_what_they_should(run_json, equator, data):
     table["rows"][0].update(covered_share=None, kind="country")
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(table, TABLE_SCHEMA)
+
+
+def test_table_goes_on_when_one_base_cannot_be_evaluated(run, data):
+    """Regression: a base inside closed airspace aborted the whole table without naming it. Its rows say
+    why (status error) and the other base's rows are computed; when every base fails, the error is raised."""
+    (data / "regions" / "home.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"id": "HOME", "name": "Test Home"},
+             "geometry": {"type": "Polygon", "coordinates": [[[-1, -1], [1, -1], [1, 1], [-1, 1], [-1, -1]]]}}
+        ]})
+    )  # fmt: skip
+    args = ["table", "--airframes", "testjet", "--bases", "null-island,east-16", "--data-dir", data]
+    args += ["--targets", "equator", "--region", "HOME", "--avoid", "HOME"]
+    rows = list(csv.DictReader(io.StringIO(run(*args, "--format", "csv").stdout)))
+    failed = [r for r in rows if r["base"] == "Null Island Field"]
+    assert failed and all(
+        r["status"] == "error" and "inside closed airspace" in r["status_reason"] for r in failed
+    )
+    assert all(r["distance_km"] == "" and r["verdict"] == "" for r in failed)
+    assert any(r["status"] == "ok" for r in rows if r["base"] == "East Sixteen Field")
+    text = run(*args).stdout
+    assert "not evaluated: " in text
+    alone = ["table", "--airframes", "testjet", "--bases", "null-island", "--data-dir", data]
+    result = run(*alone, "--region", "HOME", "--avoid", "HOME", expect=2)
+    assert "inside closed airspace" in result.stderr

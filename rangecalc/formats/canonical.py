@@ -237,14 +237,19 @@ def table_dict(rows, unit, model="ellipsoid", payload_kg=None):
             "base": row.base.as_dict(),
             "subject": row.subject,
             "kind": row.kind,
+            "status": row.status,
+            "reason": row.reason or None,
             f"distance_{unit}": json_number(metres_to(row.distance_m, unit)),
-            f"direct_{unit}": None if row.direct_m is None else metres_to(row.direct_m, unit),
-            **{f"radius_{b}_{unit}": metres_to(r, unit) for b, r in zip(BANDS, row.radius_m, strict=True)},
+            f"direct_{unit}": None if row.direct_m is None else json_number(metres_to(row.direct_m, unit)),
+            **{
+                f"radius_{b}_{unit}": json_number(metres_to(r, unit))
+                for b, r in zip(BANDS, row.radius_m, strict=True)
+            },
             **{
                 f"margin_{b}_{unit}": json_number(metres_to(m, unit))
                 for b, m in zip(BANDS, row.margins_m, strict=True)
             },
-            "verdict": row.verdict,
+            "verdict": row.verdict or None,
             "covered_share": None
             if row.covered_share is None
             else dict(zip(BANDS, row.covered_share, strict=True)),

@@ -490,6 +490,7 @@ class _Map:
         self.renderer = figure.canvas.get_renderer()
         self.occupied = []  # display-space boxes of what labels must not cover
         self.routes = []  # projected route lines, which country names keep off
+        self.closed_edges = []  # projected borders of closed airspace, which reach labels keep off
         self.legend = []  # (handle, label)
         self.unit = feature_set.meta.get("unit") or next(
             (
@@ -707,7 +708,10 @@ class _Map:
             return False
         self._fill(projected, gid, **STYLE[fill])
         if edge:
-            self._lines(_line_parts(self._project(_outline(feature.geometry))), f"{gid}-edge", **STYLE[edge])
+            outline = self._project(_outline(feature.geometry))
+            self._lines(_line_parts(outline), f"{gid}-edge", **STYLE[edge])
+            if fill == "closed" and outline is not None:
+                self.closed_edges.append(outline)
         return True
 
     @staticmethod
@@ -1015,6 +1019,8 @@ class _Map:
         return box
 
     def _place_reach_labels(self):
+        x0, _, x1, _ = self.frame
+        gap = 12.0 * (x1 - x0) / self.axes_box.width * self.figure.dpi / 72  # 12 points, in map metres
         for k, (parts, colour, label) in enumerate(self.reach_lines):
             candidates = []
             for part in parts:
@@ -1029,9 +1035,18 @@ class _Map:
                         angle = math.degrees(math.atan2(b.y - a.y, b.x - a.x))
                         angle = (angle + 90) % 180 - 90
                         candidates.append((abs(angle), mid.x, mid.y, angle))
+            # Best where the line runs alone (not along another ring or a closed border), then flattest.
+            others = [q for j, (other, *_) in enumerate(self.reach_lines) if j != k for q in other]
+            others = shapely.union_all([shapely.LineString(q) for q in others] + self.closed_edges)
+            if candidates and not others.is_empty:
+                xy = np.array([(x, y) for _, x, y, _ in candidates])
+                alone = shapely.distance(shapely.points(xy), others) > gap
+                candidates = [(not a, *c) for a, c in zip(alone, candidates, strict=True)]
+            else:
+                candidates = [(False, *c) for c in candidates]
             candidates.sort()
             text = None
-            for _, x, y, angle in candidates:
+            for _, _, x, y, angle in candidates:
                 if text is None:
                     text = self._text(x, y, label, color=colour, rotation=angle, **TEXT["reach"])
                     text.set_gid(f"reach-label-{k}")

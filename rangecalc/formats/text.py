@@ -528,6 +528,12 @@ def table_rows_table(rows, unit, precision=0, routed=False):
     headings += [*(f"margin {b} {unit}" for b in BANDS), "covered low/nom/high", "verdict"]
     out = []
     for row in rows:
+        if row.status == "error":
+            blanks = ["-"] * (len(headings) - 4)
+            out.append(
+                [row.airframe.id, row.base.label, row.subject, *blanks, f"not evaluated: {row.reason}"]
+            )
+            continue
         covered = "-" if row.covered_share is None else " / ".join(f"{s:.1%}" for s in row.covered_share)
         direct = []
         if routed:
