@@ -1019,46 +1019,51 @@ class _Map:
         return box
 
     def _place_reach_labels(self):
+        """Each reach outline's label on the line, where it runs alone (clear of the other outlines and of
+        closed borders by 7 points), on the outline's longest visible piece, and as flat as can be."""
         x0, _, x1, _ = self.frame
-        gap = 12.0 * (x1 - x0) / self.axes_box.width * self.figure.dpi / 72  # 12 points, in map metres
-        for k, (parts, colour, label) in enumerate(self.reach_lines):
+        gap = 7.0 * (x1 - x0) / self.axes_box.width * self.figure.dpi / 72  # 7 points in map metres
+        lines = [[shapely.LineString(p) for p in parts] for parts, _, _ in self.reach_lines]
+        for k, (_, colour, label) in enumerate(self.reach_lines):
+            others = shapely.union_all(
+                [g for j, own in enumerate(lines) if j != k for g in own] + self.closed_edges
+            )
+            pieces = [
+                shapely.LineString(p)
+                for g in lines[k]
+                for p in _line_parts(shapely.intersection(g, self.view))
+            ]
+            pieces.sort(key=lambda g: -g.length)
             candidates = []
-            for part in parts:
-                line = shapely.intersection(shapely.LineString(part), self.view)
-                for piece in _line_parts(line):
-                    piece_line = shapely.LineString(piece)
-                    length = piece_line.length
-                    for t in np.linspace(0.05, 0.95, 19):
-                        a = piece_line.interpolate(max(0.0, t * length - 0.01 * length))
-                        b = piece_line.interpolate(min(length, t * length + 0.01 * length))
-                        mid = piece_line.interpolate(t * length)
-                        angle = math.degrees(math.atan2(b.y - a.y, b.x - a.x))
-                        angle = (angle + 90) % 180 - 90
-                        candidates.append((abs(angle), mid.x, mid.y, angle))
-            # Best where the line runs alone (not along another ring or a closed border), then flattest.
-            others = [q for j, (other, *_) in enumerate(self.reach_lines) if j != k for q in other]
-            others = shapely.union_all([shapely.LineString(q) for q in others] + self.closed_edges)
-            if candidates and not others.is_empty:
-                xy = np.array([(x, y) for _, x, y, _ in candidates])
-                alone = shapely.distance(shapely.points(xy), others) > gap
-                candidates = [(not a, *c) for a, c in zip(alone, candidates, strict=True)]
-            else:
-                candidates = [(False, *c) for c in candidates]
+            for rank, piece in enumerate(pieces):
+                length = piece.length
+                t = np.linspace(0.05, 0.95, 19) * length
+                mid = shapely.line_interpolate_point(piece, t)
+                ends = shapely.get_coordinates(
+                    shapely.line_interpolate_point(
+                        piece, np.concatenate([t - 0.01 * length, t + 0.01 * length])
+                    )
+                )
+                before, after = ends[: len(t)], ends[len(t) :]
+                angles = (np.degrees(np.arctan2(*(after - before).T[::-1])) + 90) % 180 - 90
+                alone = shapely.distance(mid, others) > gap if not others.is_empty else np.ones(len(t), bool)
+                xy = shapely.get_coordinates(mid)
+                candidates += [
+                    (not a, rank > 0, abs(angle), x, y, angle)
+                    for a, angle, (x, y) in zip(alone, angles, xy, strict=True)
+                ]
             candidates.sort()
-            text = None
-            for _, _, x, y, angle in candidates:
-                if text is None:
-                    text = self._text(x, y, label, color=colour, rotation=angle, **TEXT["reach"])
-                    text.set_gid(f"reach-label-{k}")
+            text = self._text(0.0, 0.0, label, color=colour, **TEXT["reach"])
+            for *_, x, y, angle in candidates:
                 text.set_position((x, y))
                 text.set_rotation(angle)
                 box = text.get_window_extent(self.renderer)
                 if self._free(box, pad=1.0):
+                    text.set_gid(f"reach-label-{k}")
                     self.occupied.append(box)
                     break
             else:
-                if text is not None:
-                    text.remove()
+                text.remove()
 
     def _place_graticule_labels(self):
         x0, y0, x1, y1 = self.frame
