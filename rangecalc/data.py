@@ -15,7 +15,7 @@ import re
 import stat
 import tomllib
 import urllib.parse
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -510,25 +510,58 @@ def _check_unique(check, ids, where, what):
 
 @dataclass
 class Catalog:
-    """Everything loaded from the bundled and user data directories, with name lookup."""
+    """Everything in the bundled and user data folders, with name lookup. Each kind (airframes, bases,
+    target sets) is read and validated when first used, so a command that needs no bases reads none."""
 
-    airframes: dict[str, Airframe] = field(default_factory=dict)
-    bases: dict[str, Base] = field(default_factory=dict)
-    target_sets: dict[str, TargetSet] = field(default_factory=dict)
-    folders: tuple[Path, ...] = ()
+    def __init__(self, folders=()):
+        self.folders = tuple(folders)
 
-    def __post_init__(self):
-        self._base_index = {}
-        self._target_index = {}
-        self._airframe_index = {}
+    def _label(self, path, folder):
+        # Bundled files are cited by their place in the repository, user files by their path.
+        return f"{path.relative_to(folder).as_posix()} (bundled)" if folder == self.folders[0] else str(path)
 
-    def _build_indexes(self):
-        self._airframe_index = _index(self.airframes.values(), lambda a: (a.id, a.name, *a.aliases))
-        self._base_index = _index(
-            self.bases.values(), lambda b: (b.id, b.name, *b.aliases, b.icao or "", b.iata or "")
-        )
+    def _load(self, sub, parse):
+        """Every item of one kind, folder by folder: ids unique within a folder, later folders override."""
+        merged = {}
+        for folder in self.folders:
+            registry = {}
+            for path in _data_files(folder, sub):
+                items = parse(path, self._label(path, folder))
+                for i, item in enumerate(items if isinstance(items, list) else [items]):
+                    _add_unique(registry, item, path, f"bases[{i}].id" if sub == "bases" else "id")
+            merged.update(registry)
+        return merged
+
+    @functools.cached_property
+    def airframes(self):
+        return self._load("airframes", parse_airframe)
+
+    @functools.cached_property
+    def bases(self):
+        return self._load("bases", parse_bases)
+
+    @functools.cached_property
+    def target_sets(self):
+        return self._load("regions", parse_target_set)
+
+    @functools.cached_property
+    def _airframe_index(self):
+        return _index(self.airframes.values(), lambda a: (a.id, a.name, *a.aliases))
+
+    @functools.cached_property
+    def _base_index(self):
+        return _index(self.bases.values(), lambda b: (b.id, b.name, *b.aliases, b.icao or "", b.iata or ""))
+
+    @functools.cached_property
+    def _target_index(self):
         targets = [t for s in self.target_sets.values() for t in s.targets]
-        self._target_index = _index(targets, lambda t: (t.id, t.name, *t.aliases))
+        return _index(targets, lambda t: (t.id, t.name, *t.aliases))
+
+    def validate(self):
+        """Read and validate every kind now (``check-data``); returns the catalog."""
+        for kind in ("airframes", "bases", "target_sets", "_airframe_index", "_base_index", "_target_index"):
+            getattr(self, kind)
+        return self
 
     def airframe(self, name):
         """The airframe with this id, name or alias; :class:`NotFoundError` with suggestions otherwise."""
@@ -600,8 +633,8 @@ def _data_files(folder, sub, pattern="*.toml"):
 
 
 def load_catalog(data_dir=None, source="--data-dir"):
-    """Load and validate bundled and user data; cached per user directory (``source`` names where
-    ``data_dir`` came from, for messages).
+    """The bundled and user data, read and validated kind by kind when first used; cached per user
+    directory (``source`` names where ``data_dir`` came from, for messages).
 
     Within one folder ids must be unique; a user folder's entries replace bundled ones with the same id.
     """
@@ -610,29 +643,7 @@ def load_catalog(data_dir=None, source="--data-dir"):
 
 @functools.lru_cache(maxsize=8)
 def _load_catalog(user_dir):
-    folders = (bundled_data_dir(),) + ((user_dir,) if user_dir else ())
-    catalog = Catalog(folders=folders)
-    for folder in folders:
-        airframes, bases, target_sets = {}, {}, {}
-
-        def label(path, folder=folder):
-            # Bundled files are cited by their place in the repository, user files by their path.
-            return f"{path.relative_to(folder).as_posix()} (bundled)" if folder == folders[0] else str(path)
-
-        for path in _data_files(folder, "airframes"):
-            airframe = parse_airframe(path, label(path))
-            _add_unique(airframes, airframe, path, "id")
-        for path in _data_files(folder, "bases"):
-            for i, base in enumerate(parse_bases(path, label(path))):
-                _add_unique(bases, base, path, f"bases[{i}].id")
-        for path in _data_files(folder, "regions"):
-            target_set = parse_target_set(path, label(path))
-            _add_unique(target_sets, target_set, path, "id")
-        catalog.airframes.update(airframes)
-        catalog.bases.update(bases)
-        catalog.target_sets.update(target_sets)
-    catalog._build_indexes()
-    return catalog
+    return Catalog(folders=(bundled_data_dir(),) + ((user_dir,) if user_dir else ()))
 
 
 def _add_unique(registry, item, path, key):

@@ -65,7 +65,7 @@ def test_duplicate_ids_in_one_folder_are_an_error(tmp_path):
     (tmp_path / "bases").mkdir()
     shutil.copy(BROKEN / "bases" / "duplicate_id.toml", tmp_path / "bases" / "dup.toml")
     with pytest.raises(DataError, match=r"dup.toml: bases\[1\].id: duplicate id 'null-island'"):
-        data.load_catalog(tmp_path)
+        data.load_catalog(tmp_path).validate()
 
 
 def test_oversized_file_is_refused_before_parsing(tmp_path):
@@ -190,3 +190,16 @@ def test_figures_out_of_their_bounds_are_refused(tmp_path, key, value, message):
     path.write_text(head + header + section + "\n[" + tail)
     with pytest.raises(DataError, match=rf"figures.{key}.low: {message}"):
         data.parse_airframe(path)
+
+
+def test_kinds_are_read_when_first_used(tmp_path):
+    """Regression: every bases file was read and validated even by commands that use no base. A broken
+    bases file does not stop `airframes`; it stops what needs bases, and check-data."""
+    (tmp_path / "bases").mkdir()
+    shutil.copy(BROKEN / "bases" / "duplicate_id.toml", tmp_path / "bases" / "dup.toml")
+    catalog = data.load_catalog(tmp_path)
+    assert "tu22m3" in catalog.airframes
+    with pytest.raises(DataError, match="duplicate id"):
+        catalog.base("mozdok")
+    with pytest.raises(DataError, match="duplicate id"):
+        catalog.validate()

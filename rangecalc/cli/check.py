@@ -20,7 +20,7 @@ def check_data_cmd(data_dir, strict):
     radius above half the range, a nominal value resting on a grade-D source, a base that the optional
     airportsdata package places farther away than its stated uncertainty.
     """
-    catalog = load_catalog(data_dir, "DATA_DIR")
+    catalog = load_catalog(data_dir, "DATA_DIR").validate()
     regions, scenarios = check_other_files(catalog)
     airports = load_airports()
     findings = audit_catalog(catalog, airports)
