@@ -506,3 +506,20 @@ def test_the_question_commands_still_draw_maps(run, tmp_path):
     path = tmp_path / "reach.png"
     run("reach", "su34", "hamadan", "--targets", "raqqa", "-o", path)
     assert Image.open(path).size == (1600, 1200)
+
+
+def test_map_compare_draws_both_bases(run, tmp_path):
+    path = tmp_path / "compare.svg"
+    run("map", "compare", "su34", "hamadan", "khmeimim", "--targets", "raqqa", "-o", path)
+    root = ET.parse(path).getroot()
+    assert _marker(root, "base-0") != _marker(root, "base-1")
+    legend = " ".join(_texts(_group(root, "legend")))
+    assert legend.count("reach from ") == 2
+
+
+def test_map_claim(run, tmp_path):
+    path = tmp_path / "claim.png"
+    run("map", "claim", "-o", path, "--width", "1200")
+    image = Image.open(path)
+    assert image.size == (1200, 900)
+    assert "Hamadan" in image.info["Title"] and "Natural Earth" in image.info["Source"]
