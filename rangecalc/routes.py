@@ -53,6 +53,10 @@ from .errors import UsageError
 SIMPLIFY_M = 1000.0
 #: Obstacle parts whose centre is farther than this from the projection centre are ignored.
 MAX_ANGLE_DEG = 60.0
+#: Corners of closed airspace that routing accepts (Canada has about 5,500; the visibility graph grows with
+#: their square), and the corner pairs tested at a time while building it (memory stays near 1 GB at most).
+MAX_CORNERS = 8_000
+GRAPH_BLOCK_PAIRS = 2_000_000
 #: Farthest a route's end, a waypoint or a point of a distance field may lie from the projection centre
 #: (degrees of arc): the gnomonic plane is infinite at 90 deg; until routing covers the globe, refuse.
 MAX_POINT_ANGLE_DEG = 80.0
@@ -286,20 +290,31 @@ class Airspace:
         return ~shapely.intersects(blocked, lines)
 
     def _visibility_graph(self):
+        """Edges between corners that see each other, built in blocks of rows so that memory stays bounded
+        (about :data:`GRAPH_BLOCK_PAIRS` pairs at a time) whatever the number of corners."""
         n = len(self._corners_xy)
+        if n > MAX_CORNERS:
+            raise UsageError(
+                f"the closed airspace has {n:,} corners to route around, more than the {MAX_CORNERS:,} "
+                "rangecalc handles in bounded time and memory; close fewer or smaller countries"
+            )
         graph = {i: [] for i in range(n)}
         if n < 2:
             return graph
-        i, j = np.triu_indices(n, k=1)
-        keep = self._tangent(i, self._corners_xy[j]) & self._tangent(j, self._corners_xy[i])
-        i, j = i[keep], j[keep]
-        ok = self._visible(self._corners_xy[i], self._corners_xy[j])
-        i, j = i[ok], j[ok]
         ll = self._corners_lonlat
-        lengths = geodesy.distance(ll[i, 0], ll[i, 1], ll[j, 0], ll[j, 1])
-        for a, b, w in zip(i.tolist(), j.tolist(), lengths.tolist(), strict=True):
-            graph[a].append((b, w))
-            graph[b].append((a, w))
+        rows = max(1, GRAPH_BLOCK_PAIRS // n)
+        for start in range(0, n - 1, rows):
+            i, j = np.meshgrid(np.arange(start, min(start + rows, n)), np.arange(n), indexing="ij")
+            upper = j > i
+            i, j = i[upper], j[upper]
+            keep = self._tangent(i, self._corners_xy[j]) & self._tangent(j, self._corners_xy[i])
+            i, j = i[keep], j[keep]
+            ok = self._visible(self._corners_xy[i], self._corners_xy[j])
+            i, j = i[ok], j[ok]
+            lengths = geodesy.distance(ll[i, 0], ll[i, 1], ll[j, 0], ll[j, 1])
+            for a, b, w in zip(i.tolist(), j.tolist(), lengths.tolist(), strict=True):
+                graph[a].append((b, w))
+                graph[b].append((a, w))
         return graph
 
     # -- queries ------------------------------------------------------------------------------------

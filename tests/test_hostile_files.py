@@ -312,3 +312,13 @@ def test_markdown_cannot_be_injected_through_data_text(tmp_path):
 def test_routes_beyond_the_routing_map_are_refused_clearly(args):
     line = one_line_error(invoke(*args), 2)
     assert "from the centre of the routing map" in line and "within 80 deg" in line
+
+
+def test_too_complex_closed_airspace_is_refused_naming_the_limit(monkeypatch):
+    """Avoiding every country ran for minutes above a gigabyte: above MAX_CORNERS corners routing refuses
+    (the limit is lowered here so that Turkey, Georgia and Azerbaijan, 361 corners, exceed it)."""
+    from rangecalc import routes
+
+    monkeypatch.setattr(routes, "MAX_CORNERS", 100)
+    line = one_line_error(invoke("route", "mozdok", "damascus", "--avoid", "TUR,GEO,AZE"), 2)
+    assert "corners to route around, more than the 100" in line
