@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from geographiclib.geodesic import Geodesic
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rangecalc.formats.csvdata import cell, write_rows
 
@@ -719,3 +721,21 @@ def test_output_file_is_utf8_without_bom_and_equals_stdout(run, data, tmp_path):
     assert row["base"] == "Null Island Field"
     (row, _source) = read(csv_out(run, "bases", "null-island", "--data-dir", data), "bases ID")
     assert row["aliases"] == "Nullfeld; Île Nulle"
+
+
+# --- the formula-prefix family, generated (issue 10: the fuzzers generate the families) ---------------
+
+
+@given(
+    prefix=st.sampled_from(["=", "+", "-", "@", "\t", "\r"]),
+    rest=st.text(max_size=40),
+    column=st.sampled_from(["subject", "base"]),
+)
+def test_any_text_opening_with_a_formula_character_is_neutralised(prefix, rest, column):
+    from rangecalc.formats.csvdata import write_rows
+
+    text = write_rows([column, "distance_km"], [{column: prefix + rest, "distance_km": -12.5}])
+    heading, row = list(csv.reader(io.StringIO(text)))
+    assert heading == [column, "distance_km"]
+    assert row[0] == "'" + prefix + rest  # a spreadsheet shows the text, never evaluates it
+    assert row[1] == "-12.5"  # a negative number stays a number
