@@ -489,6 +489,7 @@ class _Map:
             self.by_kind.setdefault(feature.properties.get("kind"), []).append(feature)
         self.renderer = figure.canvas.get_renderer()
         self.occupied = []  # display-space boxes of what labels must not cover
+        self.markers = []  # the markers' boxes among them, which the legend must cover least of all
         self.routes = []  # projected route lines, which country names keep off
         self.closed_edges = []  # projected borders of closed airspace, which reach labels keep off
         self.legend = []  # (handle, label)
@@ -842,7 +843,8 @@ class _Map:
                     marker.set_gid(f"{kind.replace('_', '-')}-{k}")
                     marker.set_clip_on(False)
                     self.points.append(((x, y), label, fontsize, weight))
-                    self.occupied.append(marker.get_window_extent(self.renderer))
+                    self.markers.append(marker.get_window_extent(self.renderer))
+                    self.occupied.append(self.markers[-1])
                 if style not in keys:
                     text = {
                         "base": "base",
@@ -890,11 +892,16 @@ class _Map:
     def _overlap(self, box, pad=0.0):
         """How much ``box`` (grown by ``pad`` px) covers what is placed; huge when it leaves the map."""
         grown = box.padded(pad)
-        return sum(
-            max(0.0, min(grown.x1, o.x1) - max(grown.x0, o.x0))
-            * max(0.0, min(grown.y1, o.y1) - max(grown.y0, o.y0))
-            for o in self.occupied
-        ) + (0.0 if self._inside(box) else 1e9)
+
+        def area(others):
+            return sum(
+                max(0.0, min(grown.x1, o.x1) - max(grown.x0, o.x0))
+                * max(0.0, min(grown.y1, o.y1) - max(grown.y0, o.y0))
+                for o in others
+            )
+
+        # A covered marker costs as much as a hundred times its area in covered labels.
+        return area(self.occupied) + 100 * area(self.markers) + (0.0 if self._inside(box) else 1e9)
 
     def _text(self, x, y, s, offset=(0.0, 0.0), halo=2.2, **style):
         """A label at (x, y) in map metres, ``offset`` points away, over a white halo (see
