@@ -9,6 +9,7 @@ import functools
 import gzip
 import io
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,8 @@ import shapely
 
 from .errors import DataError, NotFoundError, UsageError
 from .places import _suggest, normalise_name
+
+_FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 WORLD_FILE = "ne_50m_admin0.geojson.gz"
 WORLD_SOURCE = "Natural Earth 4.1.0 admin-0 countries 1:50m (public domain), via world-atlas 2.0.2"
@@ -94,8 +97,16 @@ def _kind(value):
 def _text_property(path, index, props, key):
     """A string (or number) property, or None; anything else names the file, feature and key."""
     value = props.get(key)
-    if value is None or isinstance(value, str):
-        return value or None
+    if isinstance(value, str):
+        bad = _FORBIDDEN_CHARACTERS.search(value)
+        if bad:
+            raise DataError(
+                f"{path}: features[{index}].properties.{key}: contains the control character "
+                f"U+{ord(bad.group()):04X}; remove it"
+            )
+        return " ".join(value.split()) or None
+    if value is None:
+        return None
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     raise DataError(f"{path}: features[{index}].properties.{key}: expected text, got a JSON {_kind(value)}")

@@ -322,3 +322,13 @@ def test_too_complex_closed_airspace_is_refused_naming_the_limit(monkeypatch):
     monkeypatch.setattr(routes, "MAX_CORNERS", 100)
     line = one_line_error(invoke("route", "mozdok", "damascus", "--avoid", "TUR,GEO,AZE"), 2)
     assert "corners to route around, more than the 100" in line
+
+
+def test_control_character_in_a_region_name_is_refused(tmp_path):
+    (tmp_path / "regions").mkdir()
+    (tmp_path / "regions" / "area.geojson").write_text(
+        json.dumps({"type": "Feature", "properties": {"id": "AREA", "name": "Bad\u0001Area"},
+                    "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}})
+    )  # fmt: skip
+    line = one_line_error(invoke("check-data", tmp_path), 1)
+    assert "area.geojson: features[0].properties.name: contains the control character U+0001" in line

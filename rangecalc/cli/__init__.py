@@ -6,6 +6,7 @@ and click's own usage errors exit with 2, every other :class:`~rangecalc.errors.
 
 import os
 import sys
+import warnings
 
 import click
 
@@ -18,7 +19,12 @@ class RangecalcGroup(click.Group):
 
     def main(self, args=None, prog_name=None, standalone_mode=True, **extra):
         try:
-            result = super().main(args=args, prog_name=prog_name, standalone_mode=False, **extra)
+            with warnings.catch_warnings():
+                # Library warnings (numpy's on degenerate input among them) are not for users: every
+                # number we print is checked; RANGECALC_DEBUG=1 shows them.
+                if not os.environ.get("RANGECALC_DEBUG"):
+                    warnings.simplefilter("ignore")
+                result = super().main(args=args, prog_name=prog_name, standalone_mode=False, **extra)
         except click.exceptions.Abort as exc:
             click.echo("rangecalc: aborted", err=True)
             sys.exit(130 if isinstance(exc.__cause__, KeyboardInterrupt) else 1)
