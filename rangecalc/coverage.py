@@ -259,12 +259,18 @@ class FieldReach:
             f"of longitude{jumps}, linear interpolation between grid nodes"
         )
 
-    def outlines(self):
-        """Each polygon's boundary without the stretches along the frame (where the grid merely stops)."""
+    def outlines(self, closed=None):
+        """Each polygon's boundary without the stretches along the frame (where the grid merely stops), and
+        with ``closed`` (closed airspace, lon/lat) without those within 1.5 grid spacings of it: there the
+        area stops because the airspace is closed, not because the radius runs out."""
         west, south, east, north = self.frame
         edge = shapely.box(west, south, east, north).exterior.buffer(
             1e-9 * max(east - west, north - south, 1)
         )
+        if closed is not None and not closed.is_empty:
+            edge = shapely.union(
+                edge, shapely.buffer(closed, 1.5 * max(self.step_lat_deg, self.step_lon_deg))
+            )
         return tuple(shapely.difference(shapely.boundary(p), edge) for p in self.polygons)
 
 

@@ -104,7 +104,9 @@ def _map_layers(result, catalog):
     for base_label, variant, k, reach in result.layers.get("reach", []):
         if variant != "legal":
             continue
-        for band, outline in zip(("low", "nominal", "high"), reach.outlines(), strict=True):
+        for band, outline in zip(
+            ("low", "nominal", "high"), reach.outlines(result.layers.get("closed")), strict=True
+        ):
             layers.reach.append((f"{base_label}: {band} radius, legal routes", outline, band, k))
     for band, geometry in result.layers.get("uncovered", []):
         if band == "nominal":
@@ -173,7 +175,7 @@ def _legend(result, layers):
     for base_label, variant, k, reach in result.layers.get("reach", []):
         if variant != "legal":
             continue
-        for band, outline in zip(FIGURES, reach.outlines(), strict=True):
+        for band, outline in zip(FIGURES, reach.outlines(result.layers.get("closed")), strict=True):
             if frame.intersects(outline):
                 items.append(
                     item(

@@ -361,6 +361,18 @@ def _outline(geometry, grid=False):
     return shapely.difference(boundary, shapely.buffer(shapely.union_all(cuts), 1e-9))
 
 
+def _off_closed(outline, closed, properties):
+    """A flyable reach outline without its stretches along closed airspace: there the area stops because
+    the airspace is closed, not because the radius runs out, and a line labelled with a radius would say
+    otherwise (the hatched closed airspace shows that edge). Stretches within 1.5 grid spacings of it go."""
+    if closed is None or closed.is_empty:
+        return outline
+    step = max(
+        float(properties.get("grid_step_lat_deg") or 0), float(properties.get("grid_step_lon_deg") or 0)
+    )
+    return shapely.difference(outline, shapely.buffer(closed, 1.5 * step if step else 0.05))
+
+
 def _polygon_path(geometry):
     from matplotlib.path import Path
 
@@ -751,6 +763,7 @@ class _Map:
         from matplotlib.lines import Line2D
 
         areas = self.by_kind.get("reach_area", [])
+        self._closed_lonlat = shapely.union_all([f.geometry for f in self.by_kind.get("closed_airspace", [])])
         both = len({_flyable(f.properties) for f in areas}) == 2  # direct rings and flyable areas
         single_base = len({f.properties.get("base") for f in areas}) <= 1
         self.reach_lines = []
@@ -759,7 +772,10 @@ class _Map:
             p = feature.properties
             figure = p.get("figure") if p.get("figure") in FIGURES else "nominal"
             flyable = _flyable(p)
-            outline = self._project(_outline(feature.geometry, grid="grid_step_lat_deg" in p))
+            outline = _outline(feature.geometry, grid="grid_step_lat_deg" in p)
+            if flyable:
+                outline = _off_closed(outline, self._closed_lonlat, p)
+            outline = self._project(outline)
             parts = _line_parts(outline)
             if not parts:
                 continue
