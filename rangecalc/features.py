@@ -23,7 +23,9 @@ Property conventions (flat, JSON-serialisable: str, int, float, bool, None, or l
 - ``airframe``, ``base``, ``payload_kg`` (None for the published radius), ``routing`` (the rules in words,
   None for direct geodesics), ``sources`` (source ids of the figure used);
 - contoured layers carry their grid: ``grid_step_lat_deg``, ``grid_step_lon_deg`` and the boundary error
-  (``boundary_error_km``).
+  (``boundary_error_km``);
+- claims add ``variant`` to routes and flyable reach areas: "legal" (the shortest legal route) or the
+  name of a recorded corridor.
 """
 
 import math
@@ -528,7 +530,7 @@ def route_features(report, unit="km"):
             route,
             f"{start.label} to {end.label}",
             unit,
-            routing.describe(),
+            _routing_text(routing),
             **{"from": start.label, "to": end.label, f"detour_{unit}": _length(route.detour_m, unit)},
         ),
         *(_waypoint(k, lonlat) for k, lonlat in enumerate(routing.via)),
@@ -640,6 +642,8 @@ def claim_features(result, unit="km"):
         for feature in _flyable_areas(frame, base_label, reach, None, text, unit, extent):
             if feature is not None:
                 feature.properties["variant"] = variant
+                if variant != "legal":  # names tell the variants apart in a layer list (Google Earth)
+                    feature.properties["name"] += f" ({variant})"
                 items.append(feature)
     summary = {row["band"]: row for row in layers.get("uncovered_summary", [])}
     for band, geometry in layers.get("uncovered", []):
