@@ -1,11 +1,14 @@
 """Bases, targets, coordinate text, and turning what a person types into a point.
 
 A place is resolved in this order: a coordinate typed as people type them; a base id, name, alias, ICAO or
-IATA code; a target id, name or alias; and finally, when the optional ``airportsdata`` package is
-installed, an ICAO code it knows. Names match case- and accent-insensitively, ignoring spaces and
+IATA code; a target id, name or alias; when the optional ``airportsdata`` package is installed, an ICAO
+code it knows; then a city of the offline world gazetteer (:mod:`rangecalc.gazetteer`); and last, only
+inside a :func:`geocoding` block, an online geocoder. Names match case- and accent-insensitively, ignoring spaces and
 punctuation ("Deir ez-Zor" = "deir-ez-zor" = "DEIR EZ ZOR").
 """
 
+import contextlib
+import contextvars
 import difflib
 import math
 import re
@@ -88,8 +91,8 @@ class TargetSet:
 class Place:
     """A resolved point: what was typed, what it resolved to, and where it came from.
 
-    ``kind`` is one of ``base``, ``target``, ``coordinates``, ``airportsdata``; ``ref`` is the
-    :class:`Base` or :class:`Target` when there is one; ``note`` says how it was resolved when that is not
+    ``kind`` is one of ``base``, ``target``, ``coordinates``, ``airportsdata``, ``gazetteer`` or
+    ``geocoded``; ``ref`` is the :class:`Base` or :class:`Target` (or the gazetteer's city) when there is one; ``note`` says how it was resolved when that is not
     obvious (for example an ICAO code found only in the ``airportsdata`` package).
     """
 
@@ -314,6 +317,11 @@ def resolve_place(text, catalog, use_airportsdata=True):
         place = _from_airportsdata(text.strip().upper())
         if place is not None:
             return place
+    geocoder = current_geocoder()
+    if geocoder is not None:
+        place = geocoder(text.strip())
+        if place is not None:
+            return place
     raise NotFoundError(
         _suggest(text, catalog.place_names(), "place", "a base id, name or ICAO code, a target, or lat,lon.")
     )
@@ -345,3 +353,34 @@ def _from_airportsdata(icao):
         kind="airportsdata",
         note=f"{icao} is not in rangecalc's bases; position from the airportsdata package, unchecked",
     )
+
+
+# --- online geocoding hook -----------------------------------------------------------------------------
+
+_GEOCODER = contextvars.ContextVar("rangecalc_geocoder", default=None)
+
+
+def current_geocoder():
+    """The geocoder set by the innermost :func:`geocoding` block, or None (the default: nothing online)."""
+    return _GEOCODER.get()
+
+
+@contextlib.contextmanager
+def geocoding(geocoder):
+    """Within the block, :func:`resolve_place` asks ``geocoder`` about names no offline source knows.
+
+    The contract: ``geocoder`` is a callable taking the text as typed (stripped of surrounding spaces)
+    and returning a :class:`Place` (``kind="geocoded"`` by convention, with ``note`` saying where the
+    answer came from, e.g. "geocoded by Nominatim (OpenStreetMap, ODbL)"), or None when it finds
+    nothing, in which case resolution fails as it would offline, with close matches. It is called last,
+    only after coordinates, bundled bases and targets, ``airportsdata`` and the offline gazetteer have
+    all failed, and never for text that looks like coordinates. It raises a :class:`RangecalcError`
+    (one line) when it cannot answer, e.g. when offline. ``geocoding(None)`` turns geocoding off inside
+    the block. The switch is a :mod:`contextvars` variable, so it is local to the thread or task that
+    set it and restored on leaving the block; without a block nothing goes online.
+    """
+    token = _GEOCODER.set(geocoder)
+    try:
+        yield geocoder
+    finally:
+        _GEOCODER.reset(token)

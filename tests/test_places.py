@@ -161,3 +161,53 @@ def test_decimal_degrees_with_letters_round_trip_in_every_hemisphere(lat, lon, l
     got_lon, got_lat = parse_coordinates(text.lower() if lower else text)
     assert (got_lat, got_lon) == pytest.approx((lat, lon), abs=1e-12), text
     assert parse_coordinates(f"{lat},{lon}") == pytest.approx((lon, lat), abs=1e-12)
+
+
+# --- the online geocoding hook (no network: a local callable stands in for the geocoder) ---------------
+
+
+def _hook_catalog():
+    from rangecalc.data import load_catalog
+
+    return load_catalog(None)
+
+
+def test_no_geocoder_is_set_by_default_and_unknown_names_fail_offline():
+    from rangecalc.errors import NotFoundError
+    from rangecalc.places import current_geocoder, resolve_place
+
+    assert current_geocoder() is None
+    with pytest.raises(NotFoundError, match="unknown place 'Qwxzyville'"):
+        resolve_place("Qwxzyville", _hook_catalog())
+
+
+def test_geocoder_is_asked_last_and_only_inside_the_block():
+    from rangecalc.errors import NotFoundError
+    from rangecalc.places import Place, current_geocoder, geocoding, resolve_place
+
+    asked = []
+
+    def geocoder(text):
+        asked.append(text)
+        if text == "Qwxzyville":
+            return Place(label="Qwxzyville", lon=1.5, lat=2.5, kind="geocoded", note="from a test geocoder")
+        return None
+
+    catalog = _hook_catalog()
+    with geocoding(geocoder):
+        assert current_geocoder() is geocoder
+        place = resolve_place("  Qwxzyville ", catalog)
+        assert (place.lon, place.lat, place.kind) == (1.5, 2.5, "geocoded")
+        # Bundled names and coordinates never reach the geocoder.
+        assert resolve_place("mozdok", catalog).kind == "base"
+        assert resolve_place("35.21,48.65", catalog).kind == "coordinates"
+        # None from the geocoder: the offline error, with suggestions.
+        with pytest.raises(NotFoundError, match="unknown place 'Mozdokk'; did you mean"):
+            resolve_place("Mozdokk", catalog)
+        with geocoding(None), pytest.raises(NotFoundError):
+            resolve_place("Qwxzyville", catalog)
+        assert current_geocoder() is geocoder
+    assert asked == ["Qwxzyville", "Mozdokk"]
+    assert current_geocoder() is None
+    with pytest.raises(NotFoundError):
+        resolve_place("Qwxzyville", catalog)
