@@ -881,6 +881,8 @@ class _Map:
             text += " modelled"
         if both:
             text += " flyable" if flyable else " direct"
+        if p.get("variant") not in (None, "legal"):  # a recorded corridor beside the legal routes
+            text += f", {p['variant']}"
         return text
 
     def _farthest_label(self, p):
