@@ -317,13 +317,35 @@ def resolve_place(text, catalog, use_airportsdata=True):
         place = _from_airportsdata(text.strip().upper())
         if place is not None:
             return place
+    place = _from_gazetteer(text)
+    if place is not None:
+        return place
     geocoder = current_geocoder()
     if geocoder is not None:
         place = geocoder(text.strip())
         if place is not None:
             return place
-    raise NotFoundError(
-        _suggest(text, catalog.place_names(), "place", "a base id, name or ICAO code, a target, or lat,lon.")
+    from . import gazetteer
+
+    names = {**gazetteer.close_names(text), **catalog.place_names()}
+    raise NotFoundError(_suggest(text, names, "place", PLACE_FORMS))
+
+
+PLACE_FORMS = (
+    "a base id, name or ICAO code, a target, a city of 15,000+ people (qualify a shared name: "
+    "'Tripoli, LB'), or lat,lon."
+)
+
+
+def _from_gazetteer(text):
+    """A :class:`Place` for a city of the offline gazetteer, None when it knows no such name."""
+    from . import gazetteer
+
+    city = gazetteer.lookup(text)
+    if city is None:
+        return None
+    return Place(
+        label=city.label, lon=city.lon, lat=city.lat, kind="gazetteer", ref=city, note=city.describe()
     )
 
 
