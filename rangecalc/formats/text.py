@@ -271,6 +271,8 @@ def _credit(place):
     if getattr(ref, "set_id", ""):
         credit = f": {ref.credit}" if ref.credit else ""
         return f"target set '{ref.set_id}'{credit}"
+    if place.kind == "gazetteer":
+        return f"cities: {ref.credit}"
     return ""
 
 
