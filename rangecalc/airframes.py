@@ -2,8 +2,6 @@
 
 from dataclasses import dataclass, field
 
-import numpy as np
-
 #: Figure keys accepted in airframe files, with the factor that converts the file unit to SI.
 FIGURE_UNITS = {
     "combat_radius_km": ("km", 1000.0),
@@ -80,6 +78,8 @@ class Figure:
 
     def values(self):
         """The band as an array ``[low, nominal, high]`` in the file unit."""
+        import numpy as np  # here, so that listing airframes does not load numpy
+
         return np.array([self.low, self.nominal, self.high], dtype=float)
 
     def values_si(self):

@@ -16,16 +16,7 @@ from .payload import RadiusAtPayload, radius_at_payload
 from .places import Place, _parse_angle, looks_like_coordinates, nearest_named_place, resolve_place
 from .regions import all_regions
 from .routes import MAX_ANGLE_DEG, NoRouteError, Routing, countries_along
-
-IN_REACH = "in_reach"
-DEPENDS = "depends"
-OUT_OF_REACH = "out_of_reach"
-#: Verdict codes (used in JSON) and the sentence shown to people.
-VERDICTS = {
-    IN_REACH: "in reach under every figure",
-    DEPENDS: "depends on the figure",
-    OUT_OF_REACH: "out of reach under every figure",
-}
+from .verdicts import DEPENDS, IN_REACH, OUT_OF_REACH, REGION_VERDICTS, VERDICTS
 
 
 def classify(margins_m):
@@ -189,13 +180,6 @@ def reach(
 
 #: The farthest point of a region is named after the nearest base or target only within this distance (m).
 NAMED_PLACE_MAX_M = 300_000.0
-
-#: Region verdicts: does the reach cover the whole region?
-REGION_VERDICTS = {
-    IN_REACH: "covers all of {region} under every figure",
-    DEPENDS: "covers all of {region} only under some figures",
-    OUT_OF_REACH: "does not cover all of {region} under any figure",
-}
 
 
 @dataclass(frozen=True)

@@ -128,3 +128,23 @@ def test_python_dash_m_works():
         [sys.executable, "-m", "rangecalc", "--help"], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0 and "reach" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args", [["--help"], ["airframes"], ["bases"], ["reach", "--help"], ["map", "--help"]]
+)
+def test_help_and_listings_load_no_numeric_library(args):
+    """`--help` and listings import neither numpy nor pyproj nor shapely (issue 12: a fast start)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from rangecalc.cli import cli\n"
+        f"try:\n    cli.main({args!r}, prog_name='rangecalc')\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('numpy', 'pyproj', 'shapely', 'matplotlib') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout[-300:]

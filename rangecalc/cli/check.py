@@ -2,9 +2,6 @@
 
 import click
 
-from ..audit import audit_catalog, check_other_files
-from ..data import load_catalog
-from ..places import load_airports
 from .command import RangecalcCommand
 from .options import emit
 
@@ -20,6 +17,10 @@ def check_data_cmd(data_dir, strict):
     radius above half the range, a nominal value resting on a grade-D source, a base that the optional
     airportsdata package places farther away than its stated uncertainty.
     """
+    from ..audit import audit_catalog, check_other_files
+    from ..data import load_catalog
+    from ..places import load_airports
+
     catalog = load_catalog(data_dir, "DATA_DIR").validate()
     regions, scenarios = check_other_files(catalog)
     airports = load_airports()

@@ -5,14 +5,7 @@ import sys
 
 import click
 
-from ..compare import compare, reach_table_rows
-from ..data import load_catalog
 from ..errors import UsageError
-from ..formats import GEOMETRY_FORMATS, render_features
-from ..formats.canonical import compare_dict, table_dict
-from ..formats.text import compare_document, table_rows_table
-from ..places import resolve_place
-from ..reach import resolve_scope
 from .command import RangecalcCommand
 from .options import emit, question_options
 
@@ -47,6 +40,14 @@ def compare_cmd(
     Example:
       rangecalc compare tu22m3 mozdok shahid-nojeh --region SY
     """
+    from ..compare import compare
+    from ..data import load_catalog
+    from ..formats import GEOMETRY_FORMATS, render_features
+    from ..formats.canonical import compare_dict
+    from ..formats.text import compare_document
+    from ..places import resolve_place
+    from ..reach import resolve_scope
+
     catalog = load_catalog(data_dir)
     frame = catalog.airframe(airframe)
     places = [resolve_place(b, catalog) for b in bases]
@@ -120,6 +121,13 @@ def table_cmd(
     Example:
       rangecalc table --airframes tu22m3,su34 --bases mozdok,hamadan,khmeimim --region SY --format csv
     """
+    from ..compare import reach_table_rows
+    from ..data import load_catalog
+    from ..formats.canonical import table_dict
+    from ..formats.text import table_rows_table
+    from ..places import resolve_place
+    from ..reach import resolve_scope
+
     catalog = load_catalog(data_dir)
     frames = [catalog.airframe(a) for a in _split(airframe_list, "--airframes")]
     places = [resolve_place(b, catalog) for b in _split(base_list, "--bases")]

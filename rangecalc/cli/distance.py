@@ -4,11 +4,6 @@ import json
 
 import click
 
-from ..data import load_catalog
-from ..formats.canonical import distance_dict
-from ..formats.text import distance_text
-from ..geodesy import inverse
-from ..places import resolve_place
 from .command import RangecalcCommand
 from .options import (
     data_dir_option,
@@ -42,6 +37,12 @@ def distance_cmd(origin, destination, units, model, fmt, precision, data_dir, ou
     Example:
       rangecalc distance mozdok "Deir ez-Zor" --units nm
     """
+    from ..data import load_catalog
+    from ..formats.canonical import distance_dict
+    from ..formats.text import distance_text
+    from ..geodesy import inverse
+    from ..places import resolve_place
+
     catalog = load_catalog(data_dir)
     a = resolve_place(origin, catalog)
     b = resolve_place(destination, catalog)

@@ -4,9 +4,6 @@ import json
 
 import click
 
-from ..data import load_catalog
-from ..formats.text import airframe_text, airframes_table, base_text, bases_table
-from ..payload import model_summary
 from .command import RangecalcCommand
 from .options import data_dir_option, emit, format_option
 
@@ -19,10 +16,15 @@ from .options import data_dir_option, emit, format_option
 @data_dir_option
 def airframes_cmd(airframe, fmt, data_dir):
     """List the airframes, or show AIRFRAME with every figure, its conditions and its sources."""
+    from ..data import load_catalog
+    from ..formats.text import airframe_text, airframes_table
+
     catalog = load_catalog(data_dir)
     if airframe:
         frame = catalog.airframe(airframe)
         if fmt == "json":
+            from ..payload import model_summary
+
             out = {**frame.as_dict(), "payload_model": model_summary(frame)}
             emit(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
         elif fmt == "csv":
@@ -50,6 +52,9 @@ def airframes_cmd(airframe, fmt, data_dir):
 @data_dir_option
 def bases_cmd(base, country, fmt, data_dir):
     """List the bases (optionally of one --country), or show BASE with its position sources."""
+    from ..data import load_catalog
+    from ..formats.text import base_text, bases_table
+
     catalog = load_catalog(data_dir)
     if base:
         found = catalog.base(base)

@@ -77,8 +77,6 @@ def _param(decorator):
 
 def map_command(command, name, short_help, example):
     """A copy of ``command`` that writes PNG or SVG maps only, with --width and --height."""
-    from ..formats.staticmap import map_pixels, map_size
-
     mapped = copy.copy(command)
     fmt = _param(format_option(MAP_FORMATS, "png"))
     sizes = [_param(width_option), _param(height_option)]
@@ -106,6 +104,8 @@ def map_command(command, name, short_help, example):
 
     @functools.wraps(command.callback)
     def callback(*args, width_px=None, height_px=None, **kwargs):
+        from ..formats.staticmap import map_pixels, map_size  # here: the module loads numpy and shapely
+
         map_pixels(width_px, height_px)  # a bad size is an error before the work
         if kwargs.get("output") is None and click.get_binary_stream("stdout").isatty():
             raise UsageError(f"a map is not for a terminal: add -o FILE.{kwargs['fmt']}, or redirect stdout")

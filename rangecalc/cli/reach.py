@@ -4,12 +4,6 @@ import json
 
 import click
 
-from ..data import load_catalog
-from ..formats import GEOMETRY_FORMATS, render_features
-from ..formats.canonical import reach_dict
-from ..formats.text import reach_document
-from ..places import resolve_place
-from ..reach import reach, resolve_scope
 from .command import RangecalcCommand
 from .options import emit, question_options
 
@@ -53,6 +47,13 @@ def reach_cmd(
       rangecalc reach tu22m3 mozdok --avoid TUR,GEO,AZE --territorial-sea 12nm
       rangecalc reach su34 hamadan --targets aleppo,raqqa,33.5,36.3 --format json
     """
+    from ..data import load_catalog
+    from ..formats import GEOMETRY_FORMATS, render_features
+    from ..formats.canonical import reach_dict
+    from ..formats.text import reach_document
+    from ..places import resolve_place
+    from ..reach import reach, resolve_scope
+
     catalog = load_catalog(data_dir)
     frame = catalog.airframe(airframe)
     origin = resolve_place(base, catalog)

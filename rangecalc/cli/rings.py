@@ -2,11 +2,6 @@
 
 import click
 
-from ..data import load_catalog
-from ..formats import render_features
-from ..places import resolve_place
-from ..reach import reach_rings
-from ..routes import routing_from_text
 from .command import RangecalcCommand
 from .options import (
     data_dir_option,
@@ -48,6 +43,12 @@ def rings_cmd(
       rangecalc rings tu22m3 mozdok --format kml -o tu22m3-mozdok.kml
       rangecalc rings tu22m3 mozdok --avoid TUR,GEO,AZE -o flyable.geojson
     """
+    from ..data import load_catalog
+    from ..formats import render_features
+    from ..places import resolve_place
+    from ..reach import reach_rings
+    from ..routes import routing_from_text
+
     catalog = load_catalog(data_dir)
     frame = catalog.airframe(airframe)
     place = resolve_place(base, catalog)

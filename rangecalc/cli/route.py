@@ -4,12 +4,6 @@ import json
 
 import click
 
-from ..data import load_catalog
-from ..formats import GEOMETRY_FORMATS, render_features
-from ..formats.canonical import route_report_dict
-from ..formats.text import route_document
-from ..places import resolve_place
-from ..routes import RouteReport, plan_route, routing_from_text
 from .command import RangecalcCommand
 from .options import (
     data_dir_option,
@@ -44,6 +38,13 @@ def route_cmd(
       rangecalc route mozdok damascus --avoid TUR,GEO,AZE --format geojson -o route.geojson
       rangecalc route mozdok "deir ez-zor" --avoid TUR,GEO,AZE --territorial-sea 12nm
     """
+    from ..data import load_catalog
+    from ..formats import GEOMETRY_FORMATS, render_features
+    from ..formats.canonical import route_report_dict
+    from ..formats.text import route_document
+    from ..places import resolve_place
+    from ..routes import RouteReport, plan_route, routing_from_text
+
     catalog = load_catalog(data_dir)
     start = resolve_place(origin, catalog)
     end = resolve_place(destination, catalog)

@@ -5,10 +5,9 @@ import math
 import textwrap
 
 from ..airframes import BANDS
-from ..payload import model_summary
 from ..places import compass
-from ..reach import VERDICTS
 from ..units import metres_to
+from ..verdicts import REGION_VERDICTS, VERDICTS
 
 
 def markdown_safe(text):
@@ -280,7 +279,7 @@ def _credit(place):
 
 
 def _band(figure, precision=0):
-    values = " / ".join(fmt_number(v, precision) for v in figure.values())
+    values = " / ".join(fmt_number(v, precision) for v in (figure.low, figure.nominal, figure.high))
     return f"{values} {figure.unit}"
 
 
@@ -303,6 +302,8 @@ def airframes_table(airframes):
 
 def airframe_text(airframe, markdown=False):
     """Everything the file says about one airframe: figures with conditions, notes and sources."""
+    from ..payload import model_summary
+
     h1, h2 = ("# ", "## ") if markdown else ("", "")
     lines = [f"{h1}{airframe.name} ({airframe.id})", ""]
     if airframe.aliases:
@@ -557,8 +558,6 @@ def table_rows_table(rows, unit, precision=0, routed=False):
 
 
 def region_verdict_text(row):
-    from ..reach import REGION_VERDICTS
-
     return REGION_VERDICTS[row.verdict].format(region=row.subject)
 
 
