@@ -9,15 +9,27 @@ from click.core import ParameterSource
 
 from ..data import ENV_DATA_DIR, user_data_dir
 from ..formats import EXTENSIONS
-from .options import check_output
+from .options import check_output, geocode_option
 
 #: A token that is a value, not an option, although it starts with '-': a negative number or coordinate
 #: pair as people paste them ('-33.9,18.6', '-0.5', '-33 56 24').
 NEGATIVE_VALUE = re.compile(r"^-(\d|\.\d)")
 
 
+#: The commands that take places, which get ``--geocode`` (the ``map`` subcommands are copies of them).
+GEOCODING_COMMANDS = ("distance", "route", "reach", "compare", "table", "rings")
+
+
 class RangecalcCommand(click.Command):
-    """A click command that reads ``-33.9,18.6`` as a value and ``-o map.kml`` as ``--format kml``."""
+    """A click command that reads ``-33.9,18.6`` as a value and ``-o map.kml`` as ``--format kml``; the
+    commands that take places also get ``--geocode``, handled here and not passed to their callbacks."""
+
+    def __init__(self, name, *args, **kwargs):
+        super().__init__(name, *args, **kwargs)
+        if name in GEOCODING_COMMANDS and not any(p.name == "geocode" for p in self.params):
+            param = geocode_option(lambda: None).__click_params__[0]
+            where = next((i for i, p in enumerate(self.params) if p.name == "data_dir"), len(self.params))
+            self.params.insert(where, param)
 
     def parse_args(self, ctx, args):
         return super().parse_args(ctx, self._values_after_options(list(args)))
@@ -58,6 +70,7 @@ class RangecalcCommand(click.Command):
 
     def invoke(self, ctx):
         params = ctx.params
+        geocode = params.pop("geocode", False)
         if "fmt" in params and "output" in params:
             output = params["output"]
             if output is not None and str(output) == "-":
@@ -72,6 +85,11 @@ class RangecalcCommand(click.Command):
             user_data_dir(params["data_dir"], source)
         if params.get("output") is not None:
             check_output(params["output"], params.get("force", False))  # before the work, not after
+        if geocode:
+            from ..geocode import online_geocoding
+
+            with online_geocoding(notify=lambda line: click.echo(f"rangecalc: {line}", err=True)):
+                return super().invoke(ctx)
         return super().invoke(ctx)
 
 

@@ -112,6 +112,14 @@ data_dir_option = click.option(
     metavar="FOLDER",
     help="Extra data folder (airframes/, bases/, regions/); its entries override bundled ones.",
 )
+#: Added by RangecalcCommand to every command that takes places (command.GEOCODING_COMMANDS) and taken
+#: out of the parameters there, so that the commands' callbacks do not see it.
+geocode_option = click.option(
+    "--geocode",
+    is_flag=True,
+    help="Look up places that no offline source knows online, with OpenStreetMap Nominatim through "
+    "geopy (pip install 'rangecalc[geocode]'); answers are cached. See docs/geocoding.md.",
+)
 output_option = click.option(
     "-o",
     "--output",
