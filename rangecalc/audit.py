@@ -32,6 +32,8 @@ def check_other_files(catalog):
     from .regions import all_regions
 
     regions = all_regions(catalog)
+    for region in regions.values():
+        region.geometry  # noqa: B018 -- built (and so validated) now, not when first used
     paths = [
         path
         for folder in catalog.folders

@@ -10,7 +10,6 @@ import gzip
 import io
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import shapely
@@ -24,15 +23,25 @@ WORLD_FILE = "ne_50m_admin0.geojson.gz"
 WORLD_SOURCE = "Natural Earth 4.1.0 admin-0 countries 1:50m (public domain), via world-atlas 2.0.2"
 
 
-@dataclass(frozen=True)
 class Region:
-    """A named area: ``id`` (ISO alpha-3 for countries), display name, geometry, where it came from."""
+    """A named area: ``id`` (ISO alpha-3 for countries), display name, geometry (shapely, lon/lat degrees),
+    where it came from. A region read from a file builds its geometry when first used (``load``), so that
+    finding one country among 240 builds one outline, not all of them."""
 
-    id: str
-    name: str
-    geometry: object
-    source: str
-    iso_a2: str | None = None
+    def __init__(self, id, name, geometry=None, source="", iso_a2=None, load=None):
+        if geometry is None and load is None:
+            raise ValueError("a Region needs a geometry or a way to load it")
+        self.id, self.name, self.source, self.iso_a2 = id, name, source, iso_a2
+        self._geometry, self._load = geometry, load
+
+    @property
+    def geometry(self):
+        if self._geometry is None:
+            self._geometry, self._load = self._load(), None
+        return self._geometry
+
+    def __repr__(self):
+        return f"Region(id={self.id!r}, name={self.name!r}, source={self.source!r})"
 
     @functools.cached_property
     def area_m2(self):
@@ -153,7 +162,7 @@ def _regions_in_file(path, source):
             Region(
                 id=str(region_id),
                 name=str(name),
-                geometry=_feature_geometry(path, i, feature),
+                load=functools.partial(_feature_geometry, path, i, feature),
                 source=source,
                 iso_a2=_text_property(path, i, props, "iso_a2"),
             )
