@@ -75,6 +75,11 @@ class Geocoded:
     def service_name(self):
         return _service_name(self.service)
 
+    @property
+    def credit(self):
+        """A short credit line for a report's sources: the service, the date, the licence."""
+        return f"{self.service_name} via geopy, geocoded {self.date}; {self.licence}"
+
     def note(self):
         """The line outputs print: the service, the date, whether it came from the cache, the licence."""
         cached = ", cached" if self.cached else ""

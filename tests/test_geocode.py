@@ -141,6 +141,7 @@ def test_place_resolves_to_the_recorded_position(geocoder):
     assert "via geopy" in place.note and "cached" not in place.note
     today_between(before, after, place.note)
     assert place.as_dict()["kind"] == "geocoded" and place.as_dict()["note"] == place.note
+    assert place.ref.credit.endswith(f"; {answer['licence']}")
 
 
 def test_the_request_carries_the_user_agent_and_the_query(geocoder, nominatim):
