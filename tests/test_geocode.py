@@ -204,6 +204,25 @@ def test_the_cache_is_written_and_a_name_is_asked_once(geocoder, nominatim, tmp_
     assert entry["date"] in place.note
 
 
+def test_two_geocoders_sharing_a_cache_keep_both_answers(geocoder, nominatim, tmp_path):
+    """Each answer is merged into the file as it is then, not over what another process wrote meanwhile."""
+    first, second = geocoder(), geocoder()
+    first(CASTLE)
+    second("Tripoli")
+    folder = tmp_path / "cache"
+    entries = json.loads((folder / CACHE_FILE).read_text(encoding="utf-8"))["services"][nominatim.url]
+    assert set(entries) == {CASTLE.casefold(), "tripoli"}
+    assert [p.name for p in folder.iterdir()] == [CACHE_FILE]  # no temporary file left behind
+
+
+def test_a_name_in_any_script(geocoder, nominatim, tmp_path):
+    name = "Ḥalab al-Jadīda حلب"
+    assert geocoder()(name) is None
+    assert nominatim.requests[0]["query"]["q"] == [name]
+    entries = json.loads((tmp_path / "cache" / CACHE_FILE).read_text(encoding="utf-8"))["services"]
+    assert entries[nominatim.url][name.casefold()]["found"] is False
+
+
 def test_a_name_not_found_is_cached_too(geocoder, nominatim):
     geocoder()(NOWHERE)
     again = geocoder()
