@@ -327,7 +327,9 @@ def resolve_place(text, catalog, use_airportsdata=True):
             return place
     from . import gazetteer
 
-    names = {**gazetteer.close_names(text), **catalog.place_names()}
+    names = dict(catalog.place_names())  # bundled names first: they are suggested by id
+    for name, shown in gazetteer.close_names(text).items():
+        names.setdefault(name, shown)
     raise NotFoundError(_suggest(text, names, "place", PLACE_FORMS))
 
 
