@@ -208,17 +208,18 @@ class Geocoder:
         if not entry["found"]:
             self.misses.append((query, entry["date"], cached))
             return None
+        lat, lon = float(entry["lat"]), float(entry["lon"])  # a cache entry is text someone may have edited
         found = Geocoded(
             query=query,
-            display_name=entry["display_name"],
-            lat=entry["lat"],
-            lon=entry["lon"],
+            display_name=_clean(entry.get("display_name")) or f"{lat:.5f},{lon:.5f}",
+            lat=lat,
+            lon=lon,
             service=self.url,
-            date=entry["date"],
-            licence=entry["licence"],
-            osm_type=entry.get("osm_type", ""),
-            osm_id=entry.get("osm_id", ""),
-            position_uncertainty_m=entry.get("position_uncertainty_m", 0.0),
+            date=_clean(entry["date"], 10),
+            licence=_clean(entry.get("licence")) or OSM_ATTRIBUTION,
+            osm_type=_clean(entry.get("osm_type"), 20),
+            osm_id=_clean(entry.get("osm_id"), 20),
+            position_uncertainty_m=max(float(entry.get("position_uncertainty_m", 0.0)), 0.0),
             cached=cached,
         )
         place = Place(
@@ -368,7 +369,8 @@ def _valid_entry(entry):
         return False
     try:
         lat, lon = float(entry["lat"]), float(entry["lon"])
-        float(entry.get("position_uncertainty_m", 0.0))
+        if not math.isfinite(float(entry.get("position_uncertainty_m", 0.0))):
+            return False
     except (KeyError, TypeError, ValueError):
         return False
     texts = ("display_name", "licence", "osm_type", "osm_id")

@@ -272,6 +272,20 @@ def test_a_bad_cache_entry_is_asked_again(geocoder, nominatim, tmp_path):
     assert place.lat == float(recorded(CASTLE)[0]["lat"])
 
 
+def test_a_hand_edited_cache_entry_is_read_as_numbers_and_one_line(geocoder, nominatim, tmp_path):
+    path = tmp_path / "cache" / CACHE_FILE
+    path.parent.mkdir()
+    edited = {"found": True, "date": "2026-01-01", "lat": "35.5", "lon": 39, "display_name": "A\nB, Syria"}
+    path.write_text(
+        json.dumps({"schema": "rangecalc/geocode-cache/1", "services": {nominatim.url: {"a b": edited}}})
+    )
+    place = geocoder()("A  B")
+    assert nominatim.requests == []
+    assert (place.lat, place.lon) == (35.5, 39.0) and isinstance(place.lat, float)
+    assert place.ref.display_name == "A B, Syria" and place.label == "A B, Syria"
+    assert "© OpenStreetMap contributors" in place.note  # no licence recorded: OSM's attribution
+
+
 def test_a_cache_that_cannot_be_written_costs_nothing_but_a_notice(nominatim, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("")
