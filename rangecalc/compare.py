@@ -12,7 +12,7 @@ import numpy as np
 
 from . import coverage
 from .errors import RangecalcError, UsageError
-from .reach import _flyable_field, reach
+from .reach import SharedRouting, _flyable_field, reach
 from .routes import Routing
 
 
@@ -191,10 +191,13 @@ def reach_table_rows(
     one fails, the last error is raised instead, since the question itself is wrong.
     """
     failed, error = 0, None
+    shared = SharedRouting(routing or Routing())  # routes and fields: once per base, not per airframe
     for airframe in airframes:
         for base in bases:
             try:
-                result = reach(airframe, base, list(targets), model, "", payload_kg, region, None, routing)
+                result = reach(
+                    airframe, base, list(targets), model, "", payload_kg, region, None, routing, shared=shared
+                )
             except RangecalcError as exc:
                 failed, error = failed + 1, exc
                 yield _error_rows(airframe, base, targets, region, str(exc))

@@ -100,6 +100,8 @@ def reach(
     region=None,
     catalog=None,
     routing=None,
+    *,
+    shared=None,
 ):
     """Compute margins and verdicts for ``airframe`` flying from ``base`` (a Place) to ``targets``.
 
@@ -108,6 +110,8 @@ def reach(
     the airframe's ``combat_radius_km`` figure, or its value at ``payload_kg`` (see
     :mod:`rangecalc.payload`). With a ``region`` the result also holds its coverage
     (:class:`RegionReach`); ``catalog`` names its farthest point after the nearest base or target.
+    ``shared`` (a :class:`SharedRouting` for ``routing``) keeps airspaces, routes and flyable distance
+    fields for the next airframe asked about from the same base: they do not depend on the airframe.
     """
     if not targets and region is None:
         raise UsageError("no targets and no region given")
@@ -129,12 +133,11 @@ def reach(
         if region is not None:
             point = region.geometry.representative_point()
             points.append((point.x, point.y))
-        space = routing.airspace(points)
+        shared = shared or SharedRouting(routing)
+        space = shared.airspace(points)
         for k, target in enumerate(targets):
             try:
-                found = space.route(
-                    (base.lon, base.lat), (target.lon, target.lat), routing.via, (base.label, target.label)
-                )
+                found = shared.route(space, base, target)
                 if catalog is not None:
                     found = replace(
                         found,
@@ -171,7 +174,7 @@ def reach(
         model=model,
         targets_label=targets_label,
         payload=payload,
-        region=region_reach(radius_m, [base], region, catalog, routing, space)
+        region=region_reach(radius_m, [base], region, catalog, routing, space, shared=shared)
         if region is not None
         else None,
         routing=routing,
@@ -238,7 +241,7 @@ class RegionReach:
         )
 
 
-def region_reach(radius_m, bases, region, catalog=None, routing=None, space=None):
+def region_reach(radius_m, bases, region, catalog=None, routing=None, space=None, *, shared=None):
     """Coverage of ``region`` by rings of ``radius_m`` (low, nominal, high; metres) around ``bases``.
 
     Direct geodesics give exact polygons (:func:`rangecalc.coverage.coverage`). With an active
@@ -252,7 +255,7 @@ def region_reach(radius_m, bases, region, catalog=None, routing=None, space=None
     field_fn = None
     if routing.active:
         space = space or routing.airspace([*zip(lons.tolist(), lats.tolist(), strict=True)])
-        field_fn = _flyable_field(bases, routing, space)
+        field_fn = shared.field(bases, space) if shared else _flyable_field(bases, routing, space)
         covers, farthest, method = coverage.field_coverage(region.geometry, field_fn, radius_m)
         method = f"flyable distances {routing.describe()}, on a {method}"
     else:
@@ -280,6 +283,63 @@ def region_reach(radius_m, bases, region, catalog=None, routing=None, space=None
 
 #: Degrees added around a region to frame its flyable reach polygons (as the claims' map layers do).
 REGION_PAD_DEG = 2.0
+
+
+class SharedRouting:
+    """Work under one set of routing rules that does not depend on the airframe, kept for reuse: the
+    airspace prepared for a set of points, the route from a base to a target, and the flyable distance
+    field of a set of bases (every distance it was asked for). A reach table asks the same base about
+    every airframe: the routes and fields are computed once, and only the radii differ."""
+
+    def __init__(self, routing):
+        self.routing = routing
+        self._spaces, self._routes, self._fields = {}, {}, {}
+
+    def airspace(self, points):
+        key = tuple((round(lon, 9), round(lat, 9)) for lon, lat in points)
+        if key not in self._spaces:
+            self._spaces[key] = self.routing.airspace(list(points))
+        return self._spaces[key]
+
+    def route(self, space, base, target):
+        """The route from ``base`` to ``target`` (Places) in ``space``; a NoRouteError is kept and raised
+        again."""
+        key = (id(space), base.lon, base.lat, target.lon, target.lat)
+        if key not in self._routes:
+            try:
+                self._routes[key] = space.route(
+                    (base.lon, base.lat),
+                    (target.lon, target.lat),
+                    self.routing.via,
+                    (base.label, target.label),
+                )
+            except NoRouteError as exc:
+                self._routes[key] = exc
+        found = self._routes[key]
+        if isinstance(found, NoRouteError):
+            raise found
+        return found
+
+    def field(self, bases, space):
+        """The flyable distance field of ``bases`` in ``space``, remembering every distance it computed."""
+        key = (id(space), tuple((b.lon, b.lat) for b in bases))
+        if key not in self._fields:
+            self._fields[key] = _remembering(_flyable_field(bases, self.routing, space))
+        return self._fields[key]
+
+
+def _remembering(field):
+    """``field`` that answers a query it has answered before (same points, same order) from memory."""
+    answers = {}
+
+    def remembered(lons, lats):
+        lons, lats = np.asarray(lons, dtype=float), np.asarray(lats, dtype=float)
+        key = (lons.shape, lons.tobytes(), lats.tobytes())
+        if key not in answers:
+            answers[key] = field(lons, lats)
+        return answers[key]
+
+    return remembered
 
 
 def _flyable_field(bases, routing, space):
