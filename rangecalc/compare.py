@@ -76,12 +76,15 @@ def compare(
     targets_label="",
     catalog=None,
     routing=None,
+    *,
+    progress=None,
 ):
     """Compare ``bases`` (Places) for ``airframe`` over ``targets`` (Places) and an optional ``region``.
 
     Each base is evaluated with :func:`rangecalc.reach.reach` (so under ``routing`` distances are flyable
     route lengths); the comparison adds flight times, the nearest base per target and by how much, and
-    which base is nearest over how much of the region.
+    which base is nearest over how much of the region. ``progress``, if given, is called with each base
+    once it is done (for progress bars; the library prints nothing).
     """
     seen = {}
     for base in bases:
@@ -92,9 +95,13 @@ def compare(
             )
         seen[key] = base.label
     routing = routing or Routing()
-    per_base = [
-        reach(airframe, b, targets, model, targets_label, payload_kg, region, catalog, routing) for b in bases
-    ]
+    per_base = []
+    for b in bases:
+        per_base.append(
+            reach(airframe, b, targets, model, targets_label, payload_kg, region, catalog, routing)
+        )
+        if progress is not None:
+            progress(b)
     speed = cruise_speed_mps(airframe)
     rows = []
     several = len(bases) > 1

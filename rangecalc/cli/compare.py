@@ -61,17 +61,21 @@ def compare_cmd(
         default_targets="syria",
         territorial_sea=territorial_sea,
     )
-    result = compare(
-        frame,
-        places,
-        scope.targets,
-        scope.region,
-        payload,
-        model,
-        scope.targets_label,
-        catalog,
-        scope.routing,
-    )
+    show = sys.stderr.isatty() and len(places) > 1 and (scope.routing.active or scope.region is not None)
+    with click.progressbar(length=len(places), label="bases", file=sys.stderr if show else None,
+                           hidden=not show) as bar:  # fmt: skip
+        result = compare(
+            frame,
+            places,
+            scope.targets,
+            scope.region,
+            payload,
+            model,
+            scope.targets_label,
+            catalog,
+            scope.routing,
+            progress=lambda _base: bar.update(1),
+        )
     if fmt == "json":
         text = json.dumps(compare_dict(result, units), indent=2, ensure_ascii=False) + "\n"
     elif fmt in GEOMETRY_FORMATS:
