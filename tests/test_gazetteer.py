@@ -287,3 +287,23 @@ def test_cli_reach_text_credits_geonames_for_gazetteer_targets(run):
     assert f"targets: cities: {CREDIT}" in out
     out = run("reach", "tu22m3", "mosul", "--targets", "syria").stdout
     assert f"base position: Mosul: {CREDIT}" in out
+
+
+@pytest.mark.parametrize(
+    "command, schema",
+    [
+        (["distance", "mosul", "Tripoli, LB"], "distance"),
+        (["reach", "tu22m3", "mosul", "--targets", "Kaliningrad;Tartus;homs"], "reach"),
+    ],
+)
+def test_cli_json_with_gazetteer_places_validates_against_the_published_schema(run_json, command, schema):
+    import json
+    from pathlib import Path
+
+    import jsonschema
+
+    path = Path(__file__).parents[1] / "docs" / "schemas" / f"{schema}.schema.json"
+    out = run_json(*command)
+    jsonschema.validate(out, json.loads(path.read_text()))
+    places = [out["from"], out["to"]] if schema == "distance" else [out["base"], *out["targets"]]
+    assert {p["kind"] for p in places} >= {"gazetteer"}
