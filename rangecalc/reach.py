@@ -6,6 +6,7 @@ three margins (low, nominal and high radius) and a three-way verdict.
 
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 
@@ -135,17 +136,26 @@ def reach(
             points.append((point.x, point.y))
         shared = shared or SharedRouting(routing)
         space = shared.airspace(points)
-        for k, target in enumerate(targets):
-            try:
-                found = shared.route(space, base, target)
-                if catalog is not None:
-                    found = replace(
-                        found,
-                        countries=countries_along(found.lons, found.lats, all_regions(catalog).values()),
-                    )
-                found_routes[k], dist[k] = found, found.length_m
-            except NoRouteError as exc:
-                dist[k], reasons[k] = np.inf, str(exc)
+        if len(targets) > ROUTE_DETAIL_TARGETS:
+            # Many targets: lengths through the prepared graph, all at once; routes are not listed.
+            dist, _ = shared.field([base], space)(lons, lats)
+            dist = np.asarray(dist, dtype=float)
+            reasons = [
+                "" if np.isfinite(d) else "no flyable route (inside or walled in by closed airspace)"
+                for d in dist
+            ]
+        else:
+            for k, target in enumerate(targets):
+                try:
+                    found = shared.route(space, base, target)
+                    if catalog is not None:
+                        found = replace(
+                            found,
+                            countries=countries_along(found.lons, found.lats, all_regions(catalog).values()),
+                        )
+                    found_routes[k], dist[k] = found, found.length_m
+                except NoRouteError as exc:
+                    dist[k], reasons[k] = np.inf, str(exc)
     margins = radius_m[None, :] - dist[:, None]
     verdicts = classify(margins)
     base_unc = _position_uncertainty(base)
@@ -180,6 +190,11 @@ def reach(
         routing=routing,
     )
 
+
+#: Above this many targets under routing rules, flyable distances come from the prepared graph in one
+#: vectorised pass (:meth:`~rangecalc.routes.Airspace.distances_to`) and the routes themselves are not
+#: listed: 100,000 targets take seconds instead of an hour.
+ROUTE_DETAIL_TARGETS = 200
 
 #: The farthest point of a region is named after the nearest base or target only within this distance (m).
 NAMED_PLACE_MAX_M = 300_000.0
@@ -513,18 +528,27 @@ def resolve_scope(
     default_targets=None,
     command="this command",
     territorial_sea=None,
+    targets_file=None,
 ):
-    """Resolve ``--targets``, ``--region``, ``--avoid``, ``--via``, ``--standoff`` and
+    """Resolve ``--targets``, ``--targets-file``, ``--region``, ``--avoid``, ``--via``, ``--standoff`` and
     ``--territorial-sea`` text into a :class:`Scope`. Without targets and region, ``default_targets`` (a
-    target set id) is used, or, when it is None, that is a usage error."""
+    target set id) is used, or, when it is None, that is a usage error. Targets from a file follow those
+    typed."""
     from .regions import resolve_region
     from .routes import routing_from_text
 
-    if targets is None and region is None:
+    if targets is None and region is None and targets_file is None:
         if default_targets is None:
-            raise UsageError(f"{command} needs --targets or --region (or both)")
+            raise UsageError(f"{command} needs --targets, --targets-file or --region")
         targets = default_targets
     label, places = resolve_targets(targets, catalog) if targets is not None else ("", [])
+    if targets_file is not None:
+        from .targetfile import read_targets
+
+        from_file = read_targets(targets_file)
+        places = [*places, *from_file]
+        named = f"{len(from_file):,} targets from {Path(str(targets_file)).name}"
+        label = f"{label}; {named}" if label else named
     area = resolve_region(region, catalog) if region is not None else None
     routing = routing_from_text(avoid, via, standoff, catalog, territorial_sea=territorial_sea)
     return Scope(label, places, area, routing)

@@ -787,7 +787,7 @@ def test_compare_errors_exit_2_with_one_line(run, args, message):
 @pytest.mark.parametrize(
     "args, message",
     [
-        ("--airframes tu22m3 --bases mozdok", "table needs --targets or --region (or both)"),
+        ("--airframes tu22m3 --bases mozdok", "table needs --targets, --targets-file or --region"),
         ("--airframes tu22m3,,su34 --bases mozdok --region SY", "--airframes needs a comma-separated list"),
         ("--airframes tu22m3 --bases mozdok, --region SY", "--bases needs a comma-separated list"),
         ("--airframes tu22m3 --bases mozdok,mozdoc --region SY", "did you mean 'mozdok'"),

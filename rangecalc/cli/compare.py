@@ -18,6 +18,7 @@ def compare_cmd(
     airframe,
     bases,
     targets,
+    targets_file,
     region,
     payload,
     avoid,
@@ -60,6 +61,7 @@ def compare_cmd(
         standoff,
         default_targets="syria",
         territorial_sea=territorial_sea,
+        targets_file=targets_file,
     )
     show = sys.stderr.isatty() and len(places) > 1 and (scope.routing.active or scope.region is not None)
     with click.progressbar(length=len(places), label="bases", file=sys.stderr if show else None,
@@ -104,6 +106,7 @@ def table_cmd(
     airframe_list,
     base_list,
     targets,
+    targets_file,
     region,
     payload,
     avoid,
@@ -136,7 +139,15 @@ def table_cmd(
     frames = [catalog.airframe(a) for a in _split(airframe_list, "--airframes")]
     places = [resolve_place(b, catalog) for b in _split(base_list, "--bases")]
     scope = resolve_scope(
-        catalog, targets, region, avoid, via, standoff, command="table", territorial_sea=territorial_sea
+        catalog,
+        targets,
+        region,
+        avoid,
+        via,
+        standoff,
+        command="table",
+        territorial_sea=territorial_sea,
+        targets_file=targets_file,
     )
     target_places, area, routing = scope.targets, scope.region, scope.routing
     steps = reach_table_rows(frames, places, target_places, area, payload, model, routing)

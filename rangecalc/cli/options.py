@@ -80,6 +80,12 @@ targets_option = click.option(
     default=None,
     help="A target set id, or places separated by commas (names, ICAO codes, lat,lon).",
 )
+targets_file_option = click.option(
+    "--targets-file",
+    default=None,
+    metavar="FILE",
+    help="More targets from a file: a .csv with lat and lon columns (and name), or a .geojson of points.",
+)
 
 units_option = click.option(
     "--units",
@@ -226,6 +232,7 @@ def question_options(default_format, formats=QUESTION_FORMATS):
     """Every option of the reach-type commands (reach, compare, table), in one decorator."""
     decorators = [
         targets_option,
+        targets_file_option,
         region_option,
         payload_option,
         routing_options,

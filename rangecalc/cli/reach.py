@@ -16,6 +16,7 @@ def reach_cmd(
     airframe,
     base,
     targets,
+    targets_file,
     region,
     payload,
     avoid,
@@ -66,6 +67,7 @@ def reach_cmd(
         standoff,
         default_targets="syria",
         territorial_sea=territorial_sea,
+        targets_file=targets_file,
     )
     result = reach(
         frame,
