@@ -239,14 +239,29 @@ def _number(value):
 
 
 def _sources(airframe):
-    return [s.id for s in airframe.combat_radius.sources]
+    """Ids of the sources the combat radius band rests on: grade-D sources are recorded in the airframe
+    file but never used for the band (docs/data-format.md), so a map does not credit them."""
+    return [s.id for s in airframe.combat_radius.sources if s.reliability != "D"]
 
 
-def _credit(sources):
+def _credit(sources, places=()):
+    """The credit line of a map: borders, the figures' sources, where named places came from (GeoNames
+    and OpenStreetMap require attribution), rangecalc."""
     from . import __version__
 
     figures = f"figures: {', '.join(sources)}; " if sources else ""
-    return f"Natural Earth (public domain); {figures}rangecalc {__version__}"
+    return f"Natural Earth (public domain); {figures}{_place_credits(places)}rangecalc {__version__}"
+
+
+def _place_credits(places):
+    credits = []
+    for place in places:
+        ref = getattr(place, "ref", None)
+        if place.kind == "gazetteer" or getattr(ref, "set_id", ""):
+            credits.append("places: GeoNames (CC BY 4.0)")
+        elif place.kind == "geocoded":
+            credits.append("places: © OpenStreetMap contributors (ODbL), geocoded by Nominatim")
+    return "".join(f"{c}; " for c in dict.fromkeys(credits))
 
 
 def _meta(airframe, unit, **extra):
@@ -483,7 +498,7 @@ def reach_features(result, unit="km"):
     return FeatureSet(
         title=f"{frame.name} from {base.label}: reach over {subject}",
         features=_features(items),
-        credit=_credit(_sources(frame)),
+        credit=_credit(_sources(frame), [base, *(t.target for t in result.targets)]),
         meta=_meta(frame, unit, base=base.label, routing=_routing_text(routing)),
     )
 
@@ -508,7 +523,7 @@ def rings_features(result, unit="km"):
     return FeatureSet(
         title=f"{frame.name} from {base.label}: reach{load}{how}",
         features=_features(items),
-        credit=_credit(_sources(frame)),
+        credit=_credit(_sources(frame), [base]),
         meta=_meta(frame, unit, base=base.label, routing=_routing_text(routing)),
     )
 
@@ -539,7 +554,7 @@ def route_features(report, unit="km"):
     return FeatureSet(
         title=f"{start.label} to {end.label}: {routing.describe()}",
         features=_features(items),
-        credit=_credit([]),
+        credit=_credit([], [start, end]),
         meta={
             "schema": SCHEMA,
             "airframe": None,
@@ -585,7 +600,7 @@ def compare_features(comparison, unit="km"):
     return FeatureSet(
         title=f"{frame.name} from {names}: reach over {subject}",
         features=_features(items),
-        credit=_credit(_sources(frame)),
+        credit=_credit(_sources(frame), [*bases, *(row.target for row in comparison.targets)]),
         meta=_meta(frame, unit, bases=[b.label for b in bases], routing=_routing_text(routing)),
     )
 

@@ -272,6 +272,8 @@ def _credit(place):
         return f"target set '{ref.set_id}'{credit}"
     if place.kind == "gazetteer":
         return f"cities: {ref.credit}"
+    if place.kind == "geocoded" and getattr(ref, "credit", ""):
+        return f"geocoded: {ref.credit}"
     return ""
 
 
