@@ -6,7 +6,15 @@ kilometres (0.2 m over Mozdok-Damascus), so the Euclidean shortest path among po
 straight segments that bends only at obstacle corners -- is the geodesic shortest path on the ellipsoid.
 It is found on a visibility graph: nodes are the obstacles' convex corners plus the endpoints; edges join
 pairs that see each other and are tangent to the obstacles at both ends (no shortest path uses any
-other); weights are geodesic lengths on WGS84; Dijkstra picks the path.
+other); weights are geodesic lengths on WGS84; Dijkstra (scipy.sparse.csgraph) picks the path.
+
+Only the corners a question can use enter the graph, which is built lazily and kept: for a route from a
+to b of length L, corners c with |ac| + |cb| > L cannot lie on it (geodesic lengths obey the triangle
+inequality), so a route is sought among the corners of a first bound (1.05 times the direct distance, 1.1 times
+more while none is found);
+a route found longer than the bound becomes the bound, and the next round is exact. For a field up to a
+radius R, corners farther than R from the start are left out. Edges are kept as arrays, so memory grows
+with the edges kept, not with the pairs tested. See docs/routing.md.
 
 Closed airspace. A closed country's airspace is its land plus, with a territorial sea ``T`` (12 nm =
 22,224 m under UNCLOS arts. 2-3), the water within ``T`` of its own coast: the band within ``T`` of its
@@ -30,15 +38,15 @@ plane's unequal stretch in different directions moves it by at most about ``T t^
 share counts for the closed country, so the median line sits at most half a step on the open side there.
 
 Stand-off. Obstacles -- the closed airspace (land and territorial sea) -- are enlarged by the stand-off
-distance (measured conservatively: at least that far everywhere) and then by :data:`SIMPLIFY_M` before
-being simplified to a tolerance of :data:`SIMPLIFY_M`, so routes keep at least the stand-off plus 0 to
-2 x ``SIMPLIFY_M`` from closed airspace. Each bend around a corner therefore costs at most a few
+distance (measured conservatively: at least that far everywhere) and then by 2 x :data:`SIMPLIFY_M` before
+being simplified to a tolerance of :data:`SIMPLIFY_M` -- outward: the simplified obstacle contains the
+enlarged one by construction (:func:`_simplified_outward`) -- so routes keep at least the stand-off, and at
+most about 3 x ``SIMPLIFY_M`` more, from closed airspace. Each bend around a corner therefore costs at most a few
 kilometres: routes are longer than the true constrained optimum by well under 1 % for legs of a few
 hundred kilometres or more. Obstacle parts farther than :data:`MAX_ANGLE_DEG` from the projection centre
 are left out (the gnomonic projection cannot show them); the route says so.
 """
 
-import heapq
 import math
 from dataclasses import dataclass, field, replace
 
@@ -215,7 +223,9 @@ class Airspace:
         self._corners_xy, self._corner_prev, self._corner_next = self._corners()
         lon, lat = self._proj(self._corners_xy[:, 0], self._corners_xy[:, 1], inverse=True)
         self._corners_lonlat = np.column_stack([lon, lat]) if len(self._corners_xy) else np.zeros((0, 2))
-        self._graph = self._visibility_graph()
+        # The visibility graph is built lazily, among the corners a question can use (see _connect).
+        self._known = np.zeros(len(self._corners_xy), bool)
+        self._edges = []  # (i, j, metres) arrays, i < j, each pair once
 
     # -- construction -------------------------------------------------------------------------------
 
@@ -229,8 +239,9 @@ class Airspace:
                 # Plane distances shrink by cos^2(angle) on the ground at most: grow by that much more.
                 scale = 1.0 / math.cos(math.radians(min(angle + 10.0, 80.0))) ** 2
                 raw_parts.append(xy)
-                grown = shapely.buffer(xy, (self.standoff_m + 2 * SIMPLIFY_M) * scale, quad_segs=4)
-                grown_parts.append(shapely.simplify(grown, SIMPLIFY_M))
+                grown_parts.append(
+                    _simplified_outward(xy, self.standoff_m * scale, 2 * SIMPLIFY_M * scale, SIMPLIFY_M)
+                )
         raw = shapely.union_all(raw_parts) if raw_parts else shapely.Polygon()
         grown = shapely.union_all(grown_parts) if grown_parts else shapely.Polygon()
         return raw, shapely.make_valid(grown) if not grown.is_valid else grown
@@ -289,33 +300,59 @@ class Airspace:
         lines = shapely.linestrings(np.stack([a_xy, b_xy], axis=1))
         return ~shapely.intersects(blocked, lines)
 
-    def _visibility_graph(self):
-        """Edges between corners that see each other, built in blocks of rows so that memory stays bounded
-        (about :data:`GRAPH_BLOCK_PAIRS` pairs at a time) whatever the number of corners."""
-        n = len(self._corners_xy)
-        if n > MAX_CORNERS:
+    def _connect(self, mask):
+        """Add to the visibility graph every edge among the corners in ``mask`` (a boolean array) not yet in
+        it, in blocks of rows so that at most about :data:`GRAPH_BLOCK_PAIRS` pairs are tested at a time.
+        Only pairs that see each other and are tangent to the obstacles at both ends are kept: memory grows
+        with the edges kept, not with the pairs tested."""
+        new = np.nonzero(mask & ~self._known)[0]
+        if new.size == 0:
+            return
+        cols = np.nonzero(mask | self._known)[0]
+        if cols.size > MAX_CORNERS:
             raise UsageError(
-                f"the closed airspace has {n:,} corners to route around, more than the {MAX_CORNERS:,} "
-                "rangecalc handles in bounded time and memory; close fewer or smaller countries"
+                f"the closed airspace has {cols.size:,} corners to route around, more than the "
+                f"{MAX_CORNERS:,} rangecalc handles in bounded time and memory; close fewer or smaller countries"
             )
-        graph = {i: [] for i in range(n)}
-        if n < 2:
-            return graph
+        fresh = ~self._known[cols]
         ll = self._corners_lonlat
-        rows = max(1, GRAPH_BLOCK_PAIRS // n)
-        for start in range(0, n - 1, rows):
-            i, j = np.meshgrid(np.arange(start, min(start + rows, n)), np.arange(n), indexing="ij")
-            upper = j > i
-            i, j = i[upper], j[upper]
-            keep = self._tangent(i, self._corners_xy[j]) & self._tangent(j, self._corners_xy[i])
-            i, j = i[keep], j[keep]
-            ok = self._visible(self._corners_xy[i], self._corners_xy[j])
+        v = self._corners_xy
+        to_prev, to_next = self._corner_prev - v, self._corner_next - v
+        rows = max(1, GRAPH_BLOCK_PAIRS // cols.size)
+        for start in range(0, new.size, rows):
+            r = new[start : start + rows]
+            dx = v[cols, 0][None, :] - v[r, 0][:, None]
+            dy = v[cols, 1][None, :] - v[r, 1][:, None]
+            # Tangent at both ends (see _tangent; the sign of d does not change the product's sign).
+            keep = _side(dx, dy, to_prev[r][:, None], to_next[r][:, None])
+            keep &= _side(dx, dy, to_prev[cols][None], to_next[cols][None])
+            # New x known pairs once, new x new pairs once (i < j).
+            keep &= ~fresh[None, :] | (cols[None, :] > r[:, None])
+            ri, ci = np.nonzero(keep)
+            i, j = r[ri], cols[ci]
+            ok = self._visible(v[i], v[j])
             i, j = i[ok], j[ok]
             lengths = geodesy.distance(ll[i, 0], ll[i, 1], ll[j, 0], ll[j, 1])
-            for a, b, w in zip(i.tolist(), j.tolist(), lengths.tolist(), strict=True):
-                graph[a].append((b, w))
-                graph[b].append((a, w))
-        return graph
+            self._edges.append((i, j, lengths))
+        self._known |= mask
+
+    def _shortest(self, sources, sinks=None, limit=np.inf):
+        """Dijkstra (scipy's, in C) over the corner graph from a source node linked to the corners
+        ``sources`` = (indices, metres); with ``sinks`` = (indices, metres), to a sink node linked to
+        those. Returns (distances, predecessors) over the corners, the source (n) and the sink (n + 1)."""
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import dijkstra
+
+        n = len(self._corners_xy)
+        parts = [*self._edges, (np.full(len(sources[0]), n), sources[0], sources[1])]
+        if sinks is not None:
+            parts.append((sinks[0], np.full(len(sinks[0]), n + 1), sinks[1]))
+        i = np.concatenate([np.asarray(p[0], np.int64) for p in parts])
+        j = np.concatenate([np.asarray(p[1], np.int64) for p in parts])
+        w = np.concatenate([np.asarray(p[2], float) for p in parts])
+        # A zero-length edge (two coinciding corners) must stay an edge: scipy drops explicit zeros.
+        graph = coo_matrix((np.maximum(w, 1e-6), (i, j)), shape=(n + 2, n + 2)).tocsr()
+        return dijkstra(graph, directed=False, indices=n, return_predecessors=True, limit=limit)
 
     # -- queries ------------------------------------------------------------------------------------
 
@@ -355,12 +392,12 @@ class Airspace:
         in_standoff = bool(shapely.intersects_xy(self._blocked, x, y))
         return np.array([x, y]), in_standoff
 
-    def _links(self, xy, in_standoff, lon, lat):
-        """Edges from an endpoint to every corner it sees: (indices, geodesic lengths)."""
-        n = len(self._corners_xy)
+    def _links(self, xy, in_standoff, lon, lat, mask):
+        """Edges from an endpoint to every corner of ``mask`` it sees: (indices, geodesic lengths)."""
+        idx = np.nonzero(mask)[0]
+        n = len(idx)
         if n == 0:
             return np.zeros(0, int), np.zeros(0)
-        idx = np.arange(n)
         if not in_standoff:
             # A shortest path leaves a corner tangentially -- unless its end lies inside the enlargement,
             # where it may cut into it (the same rule as distances_to).
@@ -377,24 +414,39 @@ class Airspace:
         direct = float(geodesy.distance(alon, alat, blon, blat))
         if self._visible(a_xy[None], b_xy[None], raw=a_in or b_in)[0]:
             return Leg(direct, np.array([alon, blon]), np.array([alat, blat])), a_in or b_in
-        n = len(self._corners_xy)
-        a_idx, a_len = self._links(a_xy, a_in, alon, alat)
-        b_idx, b_len = self._links(b_xy, b_in, blon, blat)
-        source, sink = n, n + 1
-        extra = {source: list(zip(a_idx.tolist(), a_len.tolist(), strict=True))}
-        to_sink = dict(zip(b_idx.tolist(), b_len.tolist(), strict=True))
-        dist, prev = _dijkstra(self._graph, extra, source, to_sink, sink)
-        if sink not in dist:
-            raise NoRouteError(f"no route from {labels[0]} to {labels[1]}: closed airspace walls it in")
+        # Only corners c with |ac| + |cb| <= L can lie on a path of length L (geodesic lengths obey the
+        # triangle inequality). Start from a bound a little above the direct distance; a path found longer
+        # than the bound becomes the bound, and the next round is exact (its corners hold the optimum).
+        ll = self._corners_lonlat
+        via = geodesy.distance(alon, alat, ll[:, 0], ll[:, 1]) + geodesy.distance(
+            blon, blat, ll[:, 0], ll[:, 1]
+        )
+        n = len(ll)
+        bound = 1.05 * direct
+        while True:
+            mask = via <= bound
+            self._connect(mask)
+            a_links = self._links(a_xy, a_in, alon, alat, mask)
+            b_links = self._links(b_xy, b_in, blon, blat, mask)
+            dist, prev = self._shortest(a_links, b_links)
+            length = float(dist[n + 1])
+            if math.isfinite(length) and length <= bound:
+                break
+            if math.isfinite(length):
+                bound = length * (1 + 1e-9)
+            elif mask.all():
+                raise NoRouteError(f"no route from {labels[0]} to {labels[1]}: closed airspace walls it in")
+            else:
+                bound = 1.1 * bound if n and 1.1 * bound < via.max() else np.inf
         path = []
-        node = prev[sink]
-        while node != source:
-            path.append(node)
+        node = prev[n + 1]
+        while node != n:
+            path.append(int(node))
             node = prev[node]
         path.reverse()
         lons = np.concatenate([[alon], self._corners_lonlat[path, 0], [blon]])
         lats = np.concatenate([[alat], self._corners_lonlat[path, 1], [blat]])
-        return Leg(float(dist[sink]), lons, lats), a_in or b_in
+        return Leg(length, lons, lats), a_in or b_in
 
     def route(self, start, end, via=(), labels=("start", "end")):
         """Shortest route from ``start`` to ``end`` (lon, lat) through waypoints ``via`` in order."""
@@ -427,8 +479,12 @@ class Airspace:
             territorial_sea_m=self.territorial_sea_m,
         )
 
-    def distances_to(self, start, lons, lats):
+    def distances_to(self, start, lons, lats, max_m=None):
         """Flyable distance (m) from ``start`` (lon, lat) to many points; inf where unreachable.
+
+        With ``max_m``, only distances up to ``max_m`` are exact: a point farther (or unreachable) gets a
+        value above ``max_m`` or inf. Corners farther than ``max_m`` from the start are then never looked at
+        (a reach field needs only its radius).
 
         Dijkstra from the start over the corner graph, then for each point the best last corner it sees.
         Candidates are ranked on the sphere (fast), tried in that order until one is visible, and every
@@ -439,16 +495,17 @@ class Airspace:
         self._within_map(lons, lats, "a point asked about")
         s_xy, s_in = self._endpoint(start[0], start[1], "the base")
         n = len(self._corners_xy)
-        s_idx, s_len = self._links(s_xy, s_in, start[0], start[1])
-        dist, _ = _dijkstra(
-            self._graph, {n: list(zip(s_idx.tolist(), s_len.tolist(), strict=True))}, n, {}, None
-        )
-        reached = np.array(sorted(k for k in dist if k < n), dtype=int)
+        ll = self._corners_lonlat
+        limit = np.inf if max_m is None else float(max_m)
+        mask = geodesy.distance(start[0], start[1], ll[:, 0], ll[:, 1]) <= limit
+        self._connect(mask)
+        dist, _ = self._shortest(self._links(s_xy, s_in, start[0], start[1], mask), limit=limit)
+        reached = np.nonzero(np.isfinite(dist[:n]))[0]
         # Candidates: the start itself (row 0) and every reached corner.
         cand_lon = np.concatenate([[start[0]], self._corners_lonlat[reached, 0]])
         cand_lat = np.concatenate([[start[1]], self._corners_lonlat[reached, 1]])
         cand_xy = np.vstack([s_xy[None], self._corners_xy[reached]])
-        offset = np.concatenate([[0.0], [dist[k] for k in reached]])
+        offset = np.concatenate([[0.0], dist[reached]])
         px, py = self._proj(lons, lats)
         pxy = np.column_stack([px, py])
         # Points on a border (within BORDER_M of it) are not inside.
@@ -510,6 +567,12 @@ class Airspace:
             np.minimum.at(result, p, total)
         return result
 
+    def _clear(self, alon, alat, blon, blat):
+        """Does the geodesic from each (alon, alat) to (blon, blat) stay out of the enlarged obstacles?"""
+        ax, ay = self._proj(np.asarray(alon, float), np.asarray(alat, float))
+        bx, by = self._proj(np.asarray(blon, float), np.asarray(blat, float))
+        return self._visible(np.column_stack([ax, ay]), np.column_stack([bx, by]))
+
     def _visible_mixed(self, a_xy, b_xy, raw):
         """:meth:`_visible`, against the unenlarged obstacles where ``raw`` is True."""
         out = np.empty(len(a_xy), bool)
@@ -520,6 +583,41 @@ class Airspace:
 
 #: Sphere and ellipsoid distances differ by under 0.6 %: candidates within this of the best are re-measured.
 _SPHERE_SLACK = 0.007
+
+
+def _side(dx, dy, to_prev, to_next):
+    """Is the direction (dx, dy) from a corner outside the wedge of its two edges (``to_prev``, ``to_next``:
+    arrays with x, y in the last axis)? The product of the two cross products is then >= 0."""
+    a = dx * to_prev[..., 1] - dy * to_prev[..., 0]
+    b = dx * to_next[..., 1] - dy * to_next[..., 0]
+    return a * b >= 0
+
+
+def _simplified_outward(geometry, distance, pad, tolerance):
+    """``geometry`` grown by ``distance``, with fewer vertices, and never smaller: the result contains every
+    point within ``distance`` of ``geometry`` and lies within ``1.03 distance + pad + tolerance`` of it.
+
+    GEOS draws a buffer's round joins with chords inscribed in the true arcs (8 a quadrant here, a join's
+    count rounded to the nearest whole, so a chord spans at most 3 pi/32 and keeps ``cos(3 pi/64)`` of the
+    radius) after simplifying the input by 1 % of the distance: the radius is enlarged by both factors, so
+    the polygon holds the true buffer. The outline grown ``pad`` further is simplified to ``tolerance``
+    (Douglas-Peucker, topology preserved): every simplified edge lies within ``tolerance`` of the chain it
+    replaces, so with ``pad > tolerance`` it still holds the grown geometry. That containment is then
+    checked, and where it fails (a degenerate chain) the grown geometry is added back: it holds by
+    construction, not only by argument.
+    """
+    radius = distance / _INSCRIBED
+    inner = shapely.buffer(geometry, radius, quad_segs=8) if distance > 0 else geometry
+    outer = shapely.simplify(shapely.buffer(geometry, radius + pad, quad_segs=8), tolerance)
+    if not outer.is_valid:
+        outer = shapely.make_valid(outer)
+    if not shapely.contains(outer, inner):
+        outer = shapely.union(outer, inner)
+    return outer
+
+
+#: What fraction of a buffer's radius its polygon is sure to hold (see _simplified_outward).
+_INSCRIBED = math.cos(3 * math.pi / 64) * 0.99
 
 
 def _gnomonic(centre):
@@ -657,30 +755,6 @@ def _nearer_to(others, land_xy, width):
     cell, seed = shapely.STRtree(points).query(cells, predicate="contains")
     mine = cell[is_theirs[seed]]
     return shapely.intersection(shapely.coverage_union_all(cells[mine]), band)
-
-
-def _dijkstra(graph, extra, source, to_sink, sink):
-    """Shortest distances from ``source``; ``extra`` adds edges, ``to_sink`` maps node -> length to sink."""
-    dist, prev = {source: 0.0}, {}
-    heap = [(0.0, source)]
-    done = set()
-    while heap:
-        d, u = heapq.heappop(heap)
-        if u in done:
-            continue
-        done.add(u)
-        if u == sink:
-            break
-        edges = list(graph.get(u, ())) + list(extra.get(u, ()))
-        if u in to_sink:
-            edges.append((sink, to_sink[u]))
-        for v, w in edges:
-            nd = d + w
-            if nd < dist.get(v, math.inf):
-                dist[v] = nd
-                prev[v] = u
-                heapq.heappush(heap, (nd, v))
-    return dist, prev
 
 
 def airspace(closed_regions, standoff_m=0.0, points=(), centre=None, *, territorial_sea_m=0.0, land=()):
