@@ -652,7 +652,9 @@ def _scope(catalog, targets, region, avoid, via, standoff, territorial_sea, defa
 
     if targets is None and region is None:
         if default is None:
-            raise UsageError(f"{command} needs --targets or --region (or both)")
+            from .reach import resolve_scope
+
+            resolve_scope(catalog, command=command)  # raises the command line's message
         targets = default
     if targets is None:
         label, places = "", []

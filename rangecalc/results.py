@@ -763,9 +763,15 @@ def _headline(result):
         verdicts = [t.verdict] if kind == "reach" else list(t.verdicts)
         for code in verdicts:
             counts[code] = counts.get(code, 0) + 1
-    words = ", ".join(f"{n} {code}" for code, n in counts.items())
+    words = [f"{n} {code}" for code, n in counts.items()]
+    regions = (
+        [v.region] if kind == "reach" and v.region is not None else list(getattr(v, "regions", ()) or ())
+    )
+    for rr in regions:
+        far = rr.farthest.distance_m / _metres(result.units)
+        words.append(f"{rr.region.name} {rr.verdict} (farthest point {far:,.0f} {result.units})")
     where = v.base.label if kind == "reach" else ", ".join(b.label for b in v.bases)
-    return f"{v.airframe.name} from {where}" + (f": {words}" if words else "")
+    return f"{v.airframe.name} from {where}" + (f": {', '.join(words)}" if words else "")
 
 
 # --- writing ------------------------------------------------------------------------------------------
