@@ -8,10 +8,14 @@ import doctest
 import io
 import json
 import math
+import re
 import subprocess
 import sys
+import threading
 import zipfile
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import jsonschema
 import numpy as np
@@ -31,6 +35,7 @@ ROOT = Path(__file__).parents[1]
 SCHEMAS = ROOT / "docs" / "schemas"
 WGS84 = Geodesic.WGS84
 BROKEN = ROOT / "tests" / "data" / "broken"
+NOMINATIM = ROOT / "tests" / "data" / "nominatim" / "search"
 AVOID = ["TUR", "GEO", "AZE"]
 
 
@@ -676,6 +681,63 @@ def test_geocode_asks_a_geocoder_only_when_given():
     )
     with pytest.raises(NotFoundError):  # the switch is off again after the call
         rc.distance("Nowhere Junction", "mozdok")
+
+
+class _Replay(BaseHTTPRequestHandler):
+    """Nominatim's /search on 127.0.0.1, answering from tests/data/nominatim/search (recorded answers)."""
+
+    def do_GET(self):
+        query = parse_qs(urlsplit(self.path).query)["q"][0]
+        self.server.asked.append(query)
+        slug = re.sub(r"[^a-z0-9]+", "-", query.casefold()).strip("-")
+        path = NOMINATIM / f"{slug}.json"
+        data = (path.read_text(encoding="utf-8") if path.exists() else "[]").encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def nominatim(monkeypatch, tmp_path):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Replay)
+    server.asked = []
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    monkeypatch.setenv("RANGECALC_GEOCODE_URL", f"http://127.0.0.1:{server.server_port}")
+    monkeypatch.setenv("RANGECALC_CACHE_DIR", str(tmp_path / "cache"))
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def test_geocode_true_asks_nominatim_for_that_call_only(nominatim):
+    pytest.importorskip("geopy")
+    castle = "Qasr al-Hayr al-Sharqi"
+    with pytest.raises(NotFoundError):
+        rc.distance(castle, "mozdok")
+    assert nominatim.asked == []  # nothing goes online unless asked
+    result = rc.distance(castle, "mozdok", geocode=True)
+    assert nominatim.asked == [castle]
+    recorded = json.loads((NOMINATIM / "qasr-al-hayr-al-sharqi.json").read_text())[0]
+    origin = result.to_dict()["from"]
+    assert origin["kind"] == "geocoded"
+    assert (origin["lat"], origin["lon"]) == (float(recorded["lat"]), float(recorded["lon"]))
+    mozdok = rc.base("mozdok")
+    expected = (
+        WGS84.Inverse(float(recorded["lat"]), float(recorded["lon"]), mozdok.lat, mozdok.lon)["s12"] / 1000
+    )
+    assert result.to_dict()["distance_km"] == pytest.approx(expected, abs=1e-6)
+    with pytest.raises(NotFoundError):  # off again after the call
+        rc.distance(castle, "mozdok")
+    reach = rc.reach("tu22m3", "mozdok", targets=[castle, "raqqa"], geocode=True).to_dict()
+    assert [t["kind"] for t in reach["targets"]] == ["geocoded", "target"]
+    assert nominatim.asked == [castle]  # the second time from the on-disk cache
 
 
 # --- the docstrings' examples run ----------------------------------------------------------------------
