@@ -529,27 +529,32 @@ def _distance_features(v, u):
 
 
 def _table_features(v, u):
-    """Each row of a reach table at its place: targets where they are, regions at their farthest point."""
+    """A reach table on a map: its bases, and each row at its place (targets where they are, regions at
+    their farthest point) with the row's CSV cells as properties."""
     import shapely
 
-    from .features import SCHEMA, Feature, FeatureSet
+    from .features import KINDS, SCHEMA, Feature, FeatureSet
     from .formats.csvdata import table_rows
 
     rows = table_rows(v.rows, u)
     per_pair = len(v.targets) + (1 if v.region is not None else 0)
-    features = []
-    for i, row in enumerate(rows):
+    features, bases = [], {}
+    for i, (row, item) in enumerate(zip(rows, v.rows, strict=True)):
+        bases.setdefault(item.base.label, item.base)
         k = i % per_pair if per_pair else 0
         if row["row_type"] == "target" and k < len(v.targets):
             place = v.targets[k]
-            point, kind = shapely.Point(place.lon, place.lat), "target"
+            point, kind, name = shapely.Point(place.lon, place.lat), "target", row["subject"]
         elif row.get("farthest_lon") is not None and math.isfinite(row["farthest_lon"]):
             point, kind = shapely.Point(row["farthest_lon"], row["farthest_lat"]), "farthest_point"
+            name = f"farthest point of {row['subject']}"
         else:
             continue
-        name = f"{row['airframe']} from {row['base']}: {row['subject']}"
         features.append(Feature(point, {"kind": kind, "name": name, **row}))
-    features.sort(key=lambda f: f.properties["kind"] == "target")
+    features += [
+        Feature(shapely.Point(b.lon, b.lat), {"kind": "base", "name": label}) for label, b in bases.items()
+    ]
+    features.sort(key=lambda f: KINDS.index(f.properties["kind"]))
     return FeatureSet(
         title="Reach table",
         features=tuple(features),
@@ -570,7 +575,8 @@ def _credit():
 def map_layers(features, catalog=None):
     """:class:`~rangecalc.formats.svgmap.MapLayers` of a :class:`~rangecalc.features.FeatureSet`: the
     countries around it for context (from ``catalog``), the region asked about, closed airspace, reach
-    boundaries per figure (one colour per base), uncovered parts, routes and points."""
+    boundaries per figure (one colour per base), the part of the region out of the nominal radius (as the
+    claim's HTML report draws it), routes and points."""
     import shapely
 
     from .formats.svgmap import MapLayers
@@ -584,13 +590,15 @@ def map_layers(features, catalog=None):
         p, geometry = feature.properties, feature.geometry
         kind, name = p["kind"], str(p.get("name", ""))
         if kind == "region":
-            focus.append((name, geometry, "focus"))
+            if not any(name == f[0] and geometry.equals(f[1]) for f in focus):  # once, not once per base
+                focus.append((name, geometry, "focus"))
         elif kind == "closed_airspace":
             closed.append((name, geometry, "closed", ""))
         elif kind == "reach_area":
             layers.reach.append((name, geometry, p.get("figure", "nominal"), colour.get(p.get("base"), 0)))
         elif kind == "uncovered":
-            layers.uncovered.append((name, geometry))
+            if p.get("figure") == "nominal":  # as the claim's report: the part out of the nominal radius
+                layers.uncovered.append((name, geometry))
         elif kind in ("route", "corridor"):
             k = colour.get(p.get("base") or p.get("from"), 0)
             style = "corridor" if kind == "corridor" or p.get("variant") not in (None, "legal") else "route"
@@ -599,7 +607,9 @@ def map_layers(features, catalog=None):
                 layers.routes.append((name, xy[:, 0], xy[:, 1], k, style))
         elif kind in marker:
             for part in shapely.get_parts(geometry):
-                layers.points.append((name, part.x, part.y, marker[kind]))
+                point = (name, part.x, part.y, marker[kind])
+                if point not in layers.points:  # a table's target, once for all its rows
+                    layers.points.append(point)
     if not focus and len(layers.points) <= 1 and layers.reach:
         # Reach areas alone (rings): frame the map on the largest one, tinted, under the countries.
         largest = max((entry[1] for entry in layers.reach), key=lambda g: g.area)
@@ -663,7 +673,10 @@ def _summary(result, u):
             ("from", d["from"]["name"]),
             ("to", d["to"]["name"]),
             ("distance", f"{d[f'distance_{u}']:,.1f} {u} ({d['model']})"),
-            ("initial / final bearing", f"{d['initial_bearing_deg']:.1f}° / {d['final_bearing_deg']:.1f}°"),
+            (
+                "initial / final bearing",
+                f"{d['initial_bearing_deg'] % 360:.1f}° / {d['final_bearing_deg'] % 360:.1f}°",
+            ),
         ], None
     if kind == "route":
         return [
