@@ -591,6 +591,22 @@ def test_geodataframe_columns_and_attrs(legal_reach):
     assert closed.contains(shapely.Point(32.85, 39.93))  # Ankara
 
 
+def test_table_geodataframe_puts_each_row_at_its_place():
+    result = rc.table(["tu22m3", "su34"], ["mozdok", "khmeimim"], targets="raqqa", region="SY")
+    gdf = result.to_geodataframe()
+    raqqa = api._catalog(None).find_target("raqqa")
+    targets = gdf[gdf["kind"] == "target"]
+    assert len(targets) == 4 and set(targets["subject"]) == {"Raqqa"}
+    assert all((p.x, p.y) == (round(raqqa.lon, 6), round(raqqa.lat, 6)) for p in targets.geometry)
+    farthest = gdf[gdf["kind"] == "farthest_point"]
+    assert len(farthest) == 4
+    assert np.allclose(farthest.geometry.x, farthest["farthest_lon"], atol=1e-6)
+    assert np.allclose(farthest.geometry.y, farthest["farthest_lat"], atol=1e-6)
+    assert sorted(gdf.loc[gdf["kind"] == "base", "name"]) == ["Khmeimim Air Base", "Mozdok Air Base"]
+    frame = result.to_frame()
+    assert targets["distance_km"].tolist() == frame.loc[frame["row_type"] == "target", "distance_km"].tolist()
+
+
 def test_distance_features_cross_the_antimeridian():
     gdf = rc.distance((-17.7, 178.4), (21.3, -157.9)).to_geodataframe()  # Fiji to Honolulu
     line = gdf[gdf["kind"] == "route"].geometry.iloc[0]
