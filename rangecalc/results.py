@@ -37,9 +37,9 @@ KINDS = ("reach", "compare", "table", "route", "distance", "rings", "claim")
 SAVE_FORMATS = {
     "reach": ("json", "geojson", "kml", "csv", "md", "text", "html", "svg", "png"),
     "compare": ("json", "geojson", "kml", "csv", "md", "text", "html", "svg", "png"),
-    "table": ("json", "geojson", "kml", "csv", "md", "text", "html"),
+    "table": ("json", "geojson", "kml", "csv", "md", "text", "html", "svg", "png"),
     "route": ("json", "geojson", "kml", "text", "html", "svg", "png"),
-    "distance": ("json", "geojson", "kml", "text", "html"),
+    "distance": ("json", "geojson", "kml", "text", "html", "svg", "png"),
     "rings": ("geojson", "kml", "html", "svg", "png"),
     "claim": ("json", "geojson", "kml", "md", "text", "html", "svg", "png"),
 }

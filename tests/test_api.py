@@ -667,7 +667,14 @@ def test_save_picks_the_format_from_the_extension(tmp_path, run):
         reach.save(tmp_path / "r.md").read_text() == run("reach", "tu22m3", "mozdok", "--format", "md").stdout
     )
     assert reach.save(tmp_path / "r.html").read_text().startswith("<!DOCTYPE html>")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.json", "d.txt", "r.csv", "r.html", "r.md"]
+    pytest.importorskip("matplotlib")
+    assert "<svg" in result.save(tmp_path / "d.svg").read_text()  # maps of results the CLI draws none for
+    assert (
+        rc.table(["su34"], ["khmeimim"], targets="raqqa").save(tmp_path / "t.png").read_bytes()[:4]
+        == b"\x89PNG"
+    )
+    names = ["d.json", "d.svg", "d.txt", "r.csv", "r.html", "r.md", "t.png"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == names  # no temporary files left
 
 
 def test_claim_saves_its_html_report(tmp_path, hamadan, run):
