@@ -437,7 +437,7 @@ def to_place(value: PlaceLike, catalog=None):
         return _coordinates(value.y, value.x, f"Point({value.x!r}, {value.y!r})", point=True)
     if _is_pair(value):
         lat, lon = value
-        return _coordinates(lat, lon, f"({lat!r}, {lon!r})")
+        return _coordinates(lat, lon, f"({_shown(lat)}, {_shown(lon)})")
     raise UsageError(
         f"cannot read the place {value!r}: give a name or code, coordinates as text ('35.21,48.65'), "
         "a (lat, lon) tuple, a Place or a shapely Point"
@@ -459,6 +459,11 @@ def _coordinates(lat, lon, shown, point=False):
     if abs(lon) > 180:
         raise UsageError(f"longitude {lon:g} in {shown} is outside -180..180")
     return Place(label=f"{lat:.5f},{lon:.5f}", lon=lon, lat=lat, kind="coordinates")
+
+
+def _shown(number):
+    """A number as typed: Python's own repr, numpy scalars as the float they hold."""
+    return repr(number) if type(number) in (int, float) else repr(float(number))
 
 
 def _is_number(value):

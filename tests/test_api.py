@@ -300,6 +300,7 @@ def test_targets_accept_target_objects_and_sets(run_json):
         (lambda: rc.distance(shapely.Point(10.0, 95.0), "mozdok"), "a shapely Point is Point(lon, lat)"),
         (lambda: rc.distance((10.0, 190.0), "mozdok"), "longitude 190 in (10.0, 190.0) is outside -180..180"),
         (lambda: rc.distance((math.nan, 1.0), "mozdok"), "not finite"),
+        (lambda: rc.distance(np.array([95.5, 10]), "mozdok"), "latitude 95.5 in (95.5, 10.0) is outside"),
         (lambda: rc.distance(42, "mozdok"), "cannot read the place 42"),
         (lambda: rc.distance(shapely.Point(), "mozdok"), "empty shapely Point"),
         (lambda: rc.reach("tu22m3", "mozdok", payload=True), "--payload: give a number in kg"),
