@@ -383,7 +383,9 @@ def within(lon, lat, radius_m, point_lons, point_lats):
     The answer is exactly ``pyproj.Geod(ellps="WGS84").inv(lon, lat, lons, lats)[2] <= radius_m`` for every
     point (NaN and invalid coordinates give False, as they do there), but the exact geodesic is solved
     only for points whose distance is within about 0.34 % of the radius; every other point is decided by
-    a spherical angle, 20-70x faster. All arguments broadcast against each other.
+    a spherical angle (1,000,000 targets about a base at 2,200 km: about 40x faster than the exact
+    solver; when every target lies within 1 % of R, about 5x; bench/RESULTS.md). All arguments broadcast
+    against each other.
 
     **The bound.** Write a point of the ellipsoid with its parametric (reduced) latitude beta,
     tan(beta) = (b / a) tan(phi), as (a cos(beta) cos(lambda), a cos(beta) sin(lambda), b sin(beta)). Its
@@ -449,9 +451,14 @@ def within_any(lons, lats, radius_m, point_lons, point_lats):
     """
     base_lons = np.atleast_1d(np.asarray(lons, dtype=float)).reshape(-1)
     base_lats = np.atleast_1d(np.asarray(lats, dtype=float)).reshape(-1)
-    radii = np.broadcast_to(np.asarray(radius_m, dtype=float), base_lons.shape)
     if base_lats.shape != base_lons.shape:
         raise UsageError(f"within_any: {base_lons.size} base longitudes but {base_lats.size} latitudes")
+    try:
+        radii = np.broadcast_to(np.asarray(radius_m, dtype=float), base_lons.shape)
+    except ValueError:
+        raise UsageError(
+            f"within_any: radius_m must be one radius or one per base ({base_lons.size}), got shape {np.shape(radius_m)}"
+        ) from None
     plons, plats = np.broadcast_arrays(
         np.asarray(point_lons, dtype=float), np.asarray(point_lats, dtype=float)
     )

@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rangecalc import geodesy
+from rangecalc.errors import UsageError
 
 ORACLE = pyproj.Geod(ellps="WGS84")
 A, B = ORACLE.a, ORACLE.b
@@ -226,6 +227,21 @@ def test_shapes_broadcast_like_the_other_kernels():
     assert np.array_equal(geodesy.within(blon, blat, radius, plon, plat), d <= radius)
 
 
+def test_inputs_are_left_alone_and_bad_shapes_refused():
+    lons, lats = np.array([10.0, 11.0, 12.0]), np.array([20.0, 20.0, 20.0])
+    copies = lons.copy(), lats.copy()
+    radius = float(exact_distance(10.0, 20.0, 11.0, 20.0))  # a point at R exactly: the exact solver runs
+    assert np.count_nonzero(tri_state(10.0, 20.0, radius, lons, lats) == 0) == 1
+    assert list(geodesy.within(10.0, 20.0, radius, lons, lats)) == [True, True, False]
+    assert list(geodesy.within_any([10.0], [20.0], radius, lons, lats)) == [True, True, False]
+    geodesy.distance(10.0, 20.0, lons, lats)
+    assert np.array_equal(lons, copies[0]) and np.array_equal(lats, copies[1])
+    with pytest.raises(UsageError, match="one per base"):
+        geodesy.within_any([1.0, 2.0], [3.0, 4.0], [1e6, 2e6, 3e6], lons, lats)
+    with pytest.raises(UsageError, match="latitudes"):
+        geodesy.within_any([1.0, 2.0], [3.0], 1e6, lons, lats)
+
+
 def test_within_radius_still_answers_as_before():
     rng = np.random.default_rng(5)
     lons, lats = rng.uniform(30, 60, 5000), rng.uniform(20, 50, 5000)
@@ -293,6 +309,7 @@ import numpy as np
 n = int(sys.argv[2])
 rng = np.random.default_rng(0)
 lons, lats = rng.uniform(-180, 180, n), rng.uniform(-90, 90, n)
+base_lons, base_lats = np.full(n, 44.6), np.full(n, 43.8)  # raw PROJ's input, not counted against it
 import pyproj
 from rangecalc import geodesy
 geodesy.distance(0.0, 0.0, lons[:10], lats[:10])
@@ -300,7 +317,7 @@ before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 if sys.argv[1] == "rangecalc":
     d = geodesy.distance(44.6, 43.8, lons, lats)
 else:
-    d = geodesy.GEOD.inv(np.full(n, 44.6), np.full(n, 43.8), lons, lats)[2]
+    d = geodesy.GEOD.inv(base_lons, base_lats, lons, lats)[2]
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)
 """
 
