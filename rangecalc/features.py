@@ -50,6 +50,7 @@ KINDS = (
     "region",  # the region asked about (--region), with its coverage verdict
     "closed_airspace",  # airspace closed by --avoid (with --territorial-sea / --standoff as asked)
     "reach_area",  # where the airframe reaches under one figure: a direct ring, or the flyable area
+    "basing_area",  # where a base reaches the whole region (or every target) under one figure (basing)
     "uncovered",  # the part of the region out of reach under one figure
     "route",  # the shortest flyable route to a target (or the route of `rangecalc route`)
     "corridor",  # a recorded corridor (claims)
@@ -197,6 +198,7 @@ def _unwrapped_polygon(polygon):
 def features_of(result, unit="km"):
     """The :class:`FeatureSet` of any result, by type (see the module docstring); ``unit`` names the
     distance unit of the properties (claims are always in km)."""
+    from .basing import BasingResult
     from .claims import ClaimResult
     from .compare import Comparison
     from .reach import ReachResult, RingsResult
@@ -207,6 +209,7 @@ def features_of(result, unit="km"):
         (Comparison, compare_features),
         (RouteReport, route_features),
         (RingsResult, rings_features),
+        (BasingResult, basing_features),
     )
     if isinstance(result, ClaimResult):
         return claim_features(result)
@@ -743,3 +746,83 @@ def _claim_region(s, data, radius, rules):
             )
         )
     return items
+
+
+def basing_features(result, unit="km"):
+    """Map features of a :class:`~rangecalc.basing.BasingResult`: the region (or targets), one basing area
+    per figure (direct, and flyable under routing, with its grid), the closed airspace, the listed
+    candidate airfields as bases (and the members of a --bases-needed set)."""
+    frame, routing = result.airframe, result.routing
+    items = []
+    if result.region is not None:
+        items.append(
+            _feature(
+                result.region.geometry, {"kind": "region", "name": result.region.name, "id": result.region.id}
+            )
+        )
+    else:
+        items += [_point(t, "target") for t in result.targets]
+    modes = [("direct", result.direct)] + ([("flyable", result.flyable)] if result.flyable else [])
+    for mode, area_set in modes:
+        grid = {}
+        if mode == "flyable":
+            det = area_set.details
+            grid = {
+                "grid_step_lat_deg": det.get("grid_step_lat_deg"),
+                "grid_step_lon_deg": det.get("grid_step_lon_deg"),
+                f"boundary_error_{unit}": _length(area_set.error_m, unit),
+            }
+        for a in area_set.areas:
+            how = " on flyable routes" if mode == "flyable" else ""
+            items.append(
+                _feature(
+                    a.geometry,
+                    {
+                        "kind": "basing_area",
+                        "name": f"basing area, {a.figure} radius {_number(metres_to(a.radius_m, unit))} {unit}{how}",
+                        "figure": a.figure,
+                        "mode": mode,
+                        f"radius_{unit}": _length(a.radius_m, unit),
+                        f"area_{unit}2": a.area_m2 * float(metres_to(1.0, unit)) ** 2,
+                        "countries": [c[0] for c in a.countries],
+                        "payload_kg": _load(result.payload),
+                        "airframe": frame.id,
+                        "sources": _sources(frame),
+                        "routing": _routing_text(routing) if mode == "flyable" else None,
+                        "method": area_set.method,
+                        **grid,
+                    },
+                )
+            )
+    if routing.active:
+        items.append(_closed(routing, unit, result.closed))
+    members = {m.id for m in result.team.members} if result.team is not None else set()
+    for rank, c in enumerate(result.candidates, 1):
+        a = c.airfield
+        items.append(
+            _feature(
+                shapely.Point(a.lon, a.lat),
+                {
+                    "kind": "base",
+                    "name": a.name,
+                    "id": a.id,
+                    "country": a.country,
+                    "source": a.source,
+                    "rank": rank,
+                    f"farthest_{unit}": _length(c.farthest_m, unit),
+                    "covers": list(c.covers),
+                    "team": a.id in members,
+                },
+            )
+        )
+    listed = {c.airfield.id for c in result.candidates}
+    for m in result.team.members if result.team is not None else ():
+        if m.id not in listed:
+            items.append(_feature(shapely.Point(m.lon, m.lat), {"kind": "base", "name": m.name, "id": m.id,
+                                                                 "team": True}))  # fmt: skip
+    return FeatureSet(
+        title=f"{frame.name}: where to base it to cover {result.subject}",
+        features=_features(items),
+        credit=_credit(_sources(frame), list(result.targets)),
+        meta=_meta(frame, unit, subject=result.subject, routing=_routing_text(routing)),
+    )

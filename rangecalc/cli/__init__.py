@@ -70,6 +70,7 @@ def cli():
 
 
 def _register():
+    from .basing import basing_cmd
     from .check import check_data_cmd
     from .claim import claim_cmd
     from .compare import compare_cmd, table_cmd
@@ -88,6 +89,7 @@ def _register():
         reach_cmd,
         compare_cmd,
         table_cmd,
+        basing_cmd,
         airframes_cmd,
         bases_cmd,
         check_data_cmd,

@@ -512,3 +512,117 @@ def base_csv(base):
         {"row_type": "source", "id": row["id"], **{k: s.get(k) for k in SOURCE_COLUMNS}} for s in sources
     ]
     return write_rows(BASE_COLUMNS, rows)
+
+
+# --- basing ----------------------------------------------------------------------------------------------
+
+
+def basing_columns(unit):
+    """Columns of ``basing --format csv``: one ``area`` row per mode x figure, then one ``candidate`` row
+    per listed airfield (its direct and, under routing, flyable measures), then ``team`` rows."""
+    measures = [
+        f"farthest_{unit}",
+        *_bands("margin", unit),
+        "covers",
+        *_bands("covered", "share"),
+        *(f"time_{k}_s" for k in TIME_KINDS),
+    ]
+    return [
+        "row_type",
+        "mode",
+        "figure",
+        f"radius_{unit}",
+        f"area_{unit}2",
+        "west",
+        "south",
+        "east",
+        "north",
+        "countries",
+        "rank",
+        "id",
+        "name",
+        "country",
+        "source",
+        "lat",
+        "lon",
+        "icao",
+        "runway_length_m",
+        "status",
+        *measures,
+        *(f"flyable_{c}" for c in measures),
+    ]
+
+
+def basing_rows(result, unit):
+    """The rows of ``basing`` as dicts keyed by :func:`basing_columns`, read off
+    :func:`rangecalc.basing.basing_dict`."""
+    from ..basing import FIGURES, basing_dict
+
+    d = basing_dict(result, unit)
+    rows = []
+    for mode in ("direct", "flyable"):
+        block = d[mode]
+        for a in block["areas"] if block else ():
+            ext = a["extent"] or {}
+            rows.append(
+                {
+                    "row_type": "area",
+                    "mode": mode,
+                    "figure": a["figure"],
+                    f"radius_{unit}": a[f"radius_{unit}"],
+                    f"area_{unit}2": a[f"area_{unit}2"],
+                    **{k: ext.get(k) for k in ("west", "south", "east", "north")},
+                    "countries": _joined([c["id"] for c in a["countries"]]),
+                    "status": "empty" if a["empty"] else "ok",
+                }
+            )
+
+    def measured(m, prefix=""):
+        if m is None:
+            return {}
+        times = m["one_way_time_s"] or {}
+        return {
+            f"{prefix}farthest_{unit}": m[f"farthest_{unit}"],
+            **{f"{prefix}margin_{f}_{unit}": m[f"margin_{f}_{unit}"] for f in FIGURES},
+            f"{prefix}covers": _joined(m["covers"]),
+            **{f"{prefix}covered_{f}_share": m["covered_share"][f] for f in FIGURES},
+            **{f"{prefix}time_{k}_s": times.get(k) for k in TIME_KINDS},
+        }
+
+    for c in d["candidates"]:
+        fly = c["flyable"]
+        status = "no_route" if fly is not None and fly[f"farthest_{unit}"] is None else "ok"
+        rows.append(
+            {
+                "row_type": "candidate",
+                **{k: c[k] for k in ("rank", "id", "name", "country", "source", "lat", "lon", "icao")},
+                "runway_length_m": c["runway_length_m"],
+                "status": status,
+                **measured(c["direct"]),
+                **measured(fly, "flyable_"),
+            }
+        )
+    team = d["bases_needed"]
+    if team is not None:
+        for m in team["members"] or [None]:
+            rows.append(
+                {
+                    "row_type": "team",
+                    "mode": "direct",
+                    "figure": team["figure"],
+                    f"radius_{unit}": team[f"radius_{unit}"],
+                    "status": "ok" if team["found"] else "none_covers",
+                    f"farthest_{unit}": team[f"covering_radius_{unit}"],
+                    **(
+                        {}
+                        if m is None
+                        else {k: m[k] for k in ("id", "name", "country", "source", "lat", "lon")}
+                    ),
+                }
+            )
+    return rows
+
+
+def basing_csv(result, unit):
+    """``basing`` as CSV (see :func:`basing_columns`)."""
+    return write_rows(basing_columns(unit), basing_rows(result, unit))

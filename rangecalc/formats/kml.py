@@ -37,6 +37,7 @@ FOLDER_NAMES = {
     "region": "Regions",
     "closed_airspace": "Closed airspace",
     "reach_area": "Reach areas",
+    "basing_area": "Basing areas",
     "uncovered": "Uncovered parts",
     "route": "Routes",
     "corridor": "Corridors",
@@ -68,6 +69,13 @@ STYLES = {
     },
     "reach_area": _style(
         line=_FIGURE_LINES["nominal"][0], width=2.0, fill=(_FIGURE_LINES["nominal"][0], 0.15)
+    ),
+    **{
+        f"basing_area-{figure}": _style(line=colour, width=width, fill=(colour, 0.1))
+        for figure, (colour, width) in _FIGURE_LINES.items()
+    },
+    "basing_area": _style(
+        line=_FIGURE_LINES["nominal"][0], width=2.0, fill=(_FIGURE_LINES["nominal"][0], 0.1)
     ),
     **{
         f"uncovered-{figure}": _style(line=_UNCOVERED, width=width, fill=(_UNCOVERED, 0.35))

@@ -483,7 +483,7 @@ def _world_regions():
 # --- the map ---------------------------------------------------------------------------------------------
 
 #: Kinds the frame is fitted to; reach areas only when there is nothing else.
-FRAME_KINDS = ("region", "route", "corridor", "base", "waypoint", "target", "farthest_point")
+FRAME_KINDS = ("region", "basing_area", "route", "corridor", "base", "waypoint", "target", "farthest_point")
 MARGIN_IN = 0.12
 
 
@@ -762,7 +762,7 @@ class _Map:
     def _draw_reach(self):
         from matplotlib.lines import Line2D
 
-        areas = self.by_kind.get("reach_area", [])
+        areas = self.by_kind.get("reach_area", []) + self.by_kind.get("basing_area", [])
         self._closed_lonlat = shapely.union_all([f.geometry for f in self.by_kind.get("closed_airspace", [])])
         both = len({_flyable(f.properties) for f in areas}) == 2  # direct rings and flyable areas
         single_base = len({f.properties.get("base") for f in areas}) <= 1
@@ -789,7 +789,7 @@ class _Map:
             keys.setdefault((FIGURES.index(figure), flyable), (
                 Line2D([], [], color=colour if single_base else "#444444", lw=style["linewidths"],
                        linestyle=DASHES[figure], alpha=style["alpha"]),
-                f"reach, {figure} figure{mode}",
+                f"{'basing area' if p.get('kind') == 'basing_area' else 'reach'}, {figure} figure{mode}",
             ))  # fmt: skip
         self.legend += [keys[key] for key in sorted(keys)]
         # A flyable area contoured over a region stops where its grid stops: say where that is.
