@@ -12,6 +12,7 @@ import resource
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -22,16 +23,12 @@ def _peak_kb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def _best_of(fn, repeat):
-    """Median wall time of ``repeat`` runs, and the last run's result (checked against the peer's)."""
-    import statistics
+def _race(fns, repeat):
+    """Round-robin timing from bench/run.py (both jobs see the same load): [(median_s, last_result), ...]."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from run import race
 
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+    return race(fns, repeat)
 
 
 def _box_targets(n, seed):
@@ -50,8 +47,13 @@ def case_classification(n, radius_m, repeat):
     geod = geodesy.GEOD
     lons, lats = _box_targets(n, 11)
     base_lon, base_lat = np.full(n, HAMADAN[0]), np.full(n, HAMADAN[1])
-    ours, mine = _best_of(lambda: geodesy.within(HAMADAN[0], HAMADAN[1], radius_m, lons, lats), repeat)
-    theirs, peer = _best_of(lambda: geod.inv(base_lon, base_lat, lons, lats)[2] <= radius_m, repeat)
+    (ours, mine), (theirs, peer) = _race(
+        [
+            lambda: geodesy.within(HAMADAN[0], HAMADAN[1], radius_m, lons, lats),
+            lambda: geod.inv(base_lon, base_lat, lons, lats)[2] <= radius_m,
+        ],
+        repeat,
+    )
     assert np.array_equal(mine, peer), "within and pyproj disagree"
     cb0, sb0, t_in, t_out = geodesy._base_terms(HAMADAN[0], HAMADAN[1], radius_m)
     undecided = np.count_nonzero(geodesy._classify(cb0, sb0, HAMADAN[0], t_in, t_out, lons, lats) == 0)
@@ -72,8 +74,13 @@ def case_classification_worst(n, radius_m, repeat):
     lons, lats, _ = geod.fwd(
         base_lon, base_lat, rng.uniform(-180, 180, n), radius_m * rng.uniform(0.99, 1.01, n)
     )
-    ours, mine = _best_of(lambda: geodesy.within(HAMADAN[0], HAMADAN[1], radius_m, lons, lats), repeat)
-    theirs, peer = _best_of(lambda: geod.inv(base_lon, base_lat, lons, lats)[2] <= radius_m, repeat)
+    (ours, mine), (theirs, peer) = _race(
+        [
+            lambda: geodesy.within(HAMADAN[0], HAMADAN[1], radius_m, lons, lats),
+            lambda: geod.inv(base_lon, base_lat, lons, lats)[2] <= radius_m,
+        ],
+        repeat,
+    )
     assert np.array_equal(mine, peer), "within and pyproj disagree"
     name = f"in reach at {radius_m / 1000:,.0f} km, {n:,} targets all within 1 % of R (worst case)"
     return name, ours, {"raw pyproj.Geod.inv <= R, same arrays (identical booleans)": theirs}
@@ -94,8 +101,9 @@ def case_within_any(n, repeat):
             hit |= geod.inv(np.full(n, blon), np.full(n, blat), lons, lats)[2] <= radius
         return hit
 
-    ours, mine = _best_of(lambda: geodesy.within_any(bases[:, 0], bases[:, 1], radius, lons, lats), repeat)
-    theirs, expected = _best_of(peer, repeat)
+    (ours, mine), (theirs, expected) = _race(
+        [lambda: geodesy.within_any(bases[:, 0], bases[:, 1], radius, lons, lats), peer], repeat
+    )
     assert np.array_equal(mine, expected), "within_any and pyproj disagree"
     name = f"in reach of any of 5 bases at 1,100 km, {n:,} targets"
     return name, ours, {"raw pyproj.Geod.inv per base, or-ed (identical booleans)": theirs}
@@ -168,7 +176,6 @@ def _run_probe(kind, n, points_file=""):
 def memory_rows():
     """Rows (job, kernel, measurement[, ratio to raw pyproj]) for the memory table."""
     import tempfile
-    from pathlib import Path
 
     from rangecalc import sweep
 
@@ -222,7 +229,7 @@ def main(argv=None):
     if args.probe:
         _probe(args.probe[0], int(args.probe[1]), args.probe[2])
         return 0
-    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
+    sys.path.insert(0, str(Path(__file__).parent))
     from run import print_speed_table
 
     repeat = 3 if args.quick else 7

@@ -6,7 +6,8 @@ Usage (after ``pip install -e '.[test]'``)::
     python bench/run.py --quick    # fewer repetitions
 
 Machines here are noisy and absolute times drift, so the table's point is the ratio column: how many
-times slower the peer is than rangecalc on the same job, in the same process, one after the other, with
+times slower the peer is than rangecalc on the same job, in the same process, run in turn (round-robin,
+so that both see the same load on a shared machine), with
 two significant digits (below 1 the peer is faster). Each timing is the median of several repetitions.
 Every case checks that the peer and rangecalc give the same output (or, for a grid against exact
 polygons, says how far apart they are) before its timings are printed. Memory (chunked distances, the
@@ -21,18 +22,19 @@ import time
 import numpy as np
 
 
-def median_time(fn, repeat):
-    return timed(fn, repeat)[0]
+def race(fns, repeat):
+    """Time several jobs round-robin (a, b, c, a, b, c, ...), so that all see the same machine load.
 
-
-def timed(fn, repeat):
-    """Median wall time over ``repeat`` runs, and the last run's result (to check it against the peer's)."""
-    times, result = [], None
+    Returns ``[(median_seconds, last_result), ...]`` in the order given.
+    """
+    times = [[] for _ in fns]
+    results = [None] * len(fns)
     for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+        for k, fn in enumerate(fns):
+            start = time.perf_counter()
+            results[k] = fn()
+            times[k].append(time.perf_counter() - start)
+    return [(statistics.median(t), r) for t, r in zip(times, results, strict=True)]
 
 
 def ms_text(seconds):
@@ -61,14 +63,14 @@ def case_distances(n, repeat):
     lats, lons = rng.uniform(30, 40, n), rng.uniform(34, 44, n)
     base = (43.7875, 44.6031)
     geod = pyproj.Geod(ellps="WGS84")
-    ours, (d, az1, _) = timed(lambda: geodesy.inverse(base[1], base[0], lons, lats), repeat)
-    raw_time, raw = timed(lambda: geod.inv(np.full(n, base[1]), np.full(n, base[0]), lons, lats), repeat)
-    gl_time, gl = timed(
-        lambda: [Geodesic.WGS84.Inverse(base[0], base[1], a, b) for a, b in zip(lats, lons, strict=True)],
+    (ours, (d, az1, _)), (raw_time, raw), (gl_time, gl), (gp_time, gp) = race(
+        [
+            lambda: geodesy.inverse(base[1], base[0], lons, lats),
+            lambda: geod.inv(np.full(n, base[1]), np.full(n, base[0]), lons, lats),
+            lambda: [Geodesic.WGS84.Inverse(base[0], base[1], a, b) for a, b in zip(lats, lons, strict=True)],
+            lambda: [geodesic(base, (a, b)).meters for a, b in zip(lats, lons, strict=True)],
+        ],
         repeat,
-    )
-    gp_time, gp = timed(
-        lambda: [geodesic(base, (a, b)).meters for a, b in zip(lats, lons, strict=True)], repeat
     )
     # The same answers, all of them, before the timings mean anything.
     assert np.array_equal(d, raw[2]) and np.array_equal(az1, raw[0])
@@ -104,9 +106,9 @@ def case_ring(radius_m, repeat):
         circle = shapely.Point(0, 0).buffer(radius_m, quad_segs=max(n // 4, 1))
         return shapely.transform(circle, lambda xy: np.column_stack(aeqd(xy[:, 0], xy[:, 1], inverse=True)))
 
-    ours, mine = timed(lambda: geodesy.ring(lon, lat, radius_m), repeat)
-    gl_time, gl = timed(geographiclib_ring, repeat)
-    aeqd_time, aeqd = timed(aeqd_buffer, repeat)
+    (ours, mine), (gl_time, gl), (aeqd_time, aeqd) = race(
+        [lambda: geodesy.ring(lon, lat, radius_m), geographiclib_ring, aeqd_buffer], repeat
+    )
 
     def mismatch(
         other,
@@ -135,19 +137,17 @@ def case_point_in_reach(n, repeat):
     lats, lons = rng.uniform(25, 45, n), rng.uniform(30, 55, n)
     base, radius = (35.2117, 48.6533), 1_100_000.0
     geod = pyproj.Geod(ellps="WGS84")
-    ours, mine = timed(lambda: geodesy.within_radius(base[1], base[0], radius, lons, lats), repeat)
-    raw_time, raw = timed(
-        lambda: geod.inv(np.full(n, base[1]), np.full(n, base[0]), lons, lats)[2] <= radius, repeat
-    )
-    gl_time, gl = timed(
-        lambda: [
-            Geodesic.WGS84.Inverse(base[0], base[1], a, b, Geodesic.DISTANCE)["s12"] <= radius
-            for a, b in zip(lats, lons, strict=True)
+    (ours, mine), (raw_time, raw), (gl_time, gl), (gp_time, gp) = race(
+        [
+            lambda: geodesy.within_radius(base[1], base[0], radius, lons, lats),
+            lambda: geod.inv(np.full(n, base[1]), np.full(n, base[0]), lons, lats)[2] <= radius,
+            lambda: [
+                Geodesic.WGS84.Inverse(base[0], base[1], a, b, Geodesic.DISTANCE)["s12"] <= radius
+                for a, b in zip(lats, lons, strict=True)
+            ],
+            lambda: [geodesic(base, (a, b)).meters <= radius for a, b in zip(lats, lons, strict=True)],
         ],
         repeat,
-    )
-    gp_time, gp = timed(
-        lambda: [geodesic(base, (a, b)).meters <= radius for a, b in zip(lats, lons, strict=True)], repeat
     )
     assert np.array_equal(mine, raw) and np.array_equal(mine, gl) and np.array_equal(mine, gp)
     peers = {
@@ -192,9 +192,14 @@ def case_coverage(repeat):
         return share(geod.inv(np.full(n, base.lon), np.full(n, base.lat), grid_lons, grid_lats)[2] <= 1.1e6)
 
     shapely.prepare(syria)
-    ours, exact = timed(lambda: coverage.coverage(syria, [base.lon], [base.lat], 1.1e6).covered_share, repeat)
-    loop_time, loop_share = timed(grid_loop, repeat)
-    vec_time, vec_share = timed(grid_vectorised, repeat)
+    (ours, exact), (loop_time, loop_share), (vec_time, vec_share) = race(
+        [
+            lambda: coverage.coverage(syria, [base.lon], [base.lat], 1.1e6).covered_share,
+            grid_loop,
+            grid_vectorised,
+        ],
+        repeat,
+    )
     assert loop_share == vec_share
     gap = abs(exact - vec_share) * 100
     assert gap < 1.0, (exact, vec_share)  # a grid of a few thousand points is good to about 1 point

@@ -62,6 +62,29 @@ def test_sweep_counts_are_brute_force_proj(seed, radius, block_pairs):
     assert result.pairs == within.size and result.within_pairs == int(within.sum())
 
 
+@pytest.mark.skipif(np.finfo(np.longdouble).eps > 1e-18, reason="needs an extended-precision long double")
+def test_tile_cos_sigma_error_is_far_below_the_slack():
+    """The tiles' cos(sigma), a dot product of unit vectors, against the same angle in long double."""
+    from rangecalc import geodesy
+
+    rng = np.random.default_rng(8)
+    lons_a, lats_a = random_points(rng, 300)
+    lons_b, lats_b = random_points(rng, 300)
+    ua, ub = sweep._unit_vectors(lons_a, lats_a), sweep._unit_vectors(lons_b, lats_b)
+    cheap = ua[:, 0:1] * ub[:, 0] + ua[:, 1:2] * ub[:, 1] + ua[:, 2:3] * ub[:, 2]
+    ld = np.longdouble
+    ba = ld(ORACLE.b) / ld(ORACLE.a)
+
+    def unit(lons, lats):
+        p, lam = np.radians(lats.astype(ld)), np.radians(lons.astype(ld))
+        beta = np.arctan2(ba * np.sin(p), np.cos(p))
+        return np.cos(beta) * np.cos(lam), np.cos(beta) * np.sin(lam), np.sin(beta)
+
+    (xa, ya, za), (xb, yb, zb) = unit(lons_a, lats_a), unit(lons_b, lats_b)
+    ref = xa[:, None] * xb + ya[:, None] * yb + za[:, None] * zb
+    assert float(np.max(np.abs(cheap.astype(ld) - ref))) < geodesy.COS_SIGMA_SLACK / 20
+
+
 def test_sweep_with_one_radius_per_point_of_a():
     rng = np.random.default_rng(1)
     lons_a, lats_a = random_points(rng, 100)
