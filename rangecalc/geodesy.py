@@ -8,6 +8,10 @@ The ellipsoidal solutions are Karney's algorithms as implemented in PROJ (``pypr
 about 15 nm anywhere on Earth, including nearly antipodal points. The sphere (radius
 :data:`SPHERE_RADIUS_M`, the IUGG mean radius) is there to show how much the model matters, never as a
 default: it is off by up to about 0.5 % on distances.
+
+"Is this point within R?" has its own kernels, :func:`within` and :func:`within_any`: PROJ's answer for
+every point, but the exact geodesic is solved only near R (a proven spherical bound decides the rest).
+The distance kernels work :data:`CHUNK` pairs at a time, so memory beyond inputs and outputs stays flat.
 """
 
 import math
@@ -406,12 +410,12 @@ def within(lon, lat, radius_m, point_lons, point_lats):
 
     **Floating point.** cos(sigma) = cos(beta0) cos(beta) cos(dlambda) + sin(beta0) sin(beta) is evaluated
     from one tan of the half latitude and one of the half longitude difference (see ``_reduced``), with an
-    absolute error of about 1e-15 (measured worst 1.2e-15); the thresholds are moved by :data:`COS_SIGMA_SLACK` (1e-13) in cos(sigma)
-    and by :data:`GEODESIC_SLACK_M` (1 mm, against PROJ's 15 nm) in distance, both in the safe direction.
-    Points with |lat| > 90, a longitude difference above 720 deg, or NaN go to the exact solver, so the
-    answer is PROJ's for them too. Near sigma = 0 or pi cos(sigma) is flat, so the slack there widens the
-    undecided band (radii below about 100 m, or within ~300 m of the half circumference): those points
-    are sent to the exact solver, never guessed.
+    absolute error of about 1e-15 (measured worst 1.2e-15); the thresholds are moved by
+    :data:`COS_SIGMA_SLACK` (1e-13) in cos(sigma) and by :data:`GEODESIC_SLACK_M` (1 mm, against PROJ's
+    15 nm) in distance, both in the safe direction. Points with |lat| > 90, a longitude difference above
+    720 deg, or NaN go to the exact solver, so the answer is PROJ's for them too. Where cos(sigma) is flat
+    (sigma near 0 or pi) the slack widens the undecided band -- for radii below about 100 m, and for radii
+    within a few metres of half the meridian -- and those points go to the exact solver, never guessed.
 
     Memory: points are classified :data:`CLASSIFY_CHUNK` at a time into a preallocated boolean output.
     """
