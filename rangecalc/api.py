@@ -14,8 +14,9 @@ What the arguments accept:
   on the command line; a ``(lat, lon)`` tuple of numbers, **latitude first** as people write it; a
   :class:`rangecalc.places.Place`, :class:`~rangecalc.places.Base` or :class:`~rangecalc.places.Target`;
   or a shapely ``Point`` (``x`` is the longitude, ``y`` the latitude, as in GeoJSON);
-- ``targets``: a target-set id (``"syria"``), a comma-separated text as on the command line, or a list
-  of places; a single place is a list of one;
+- ``targets``: a target-set id (``"syria"``), a comma-separated text as on the command line, a list
+  of places, or a geopandas GeoSeries or GeoDataFrame of points in EPSG:4326 (named from its ``name``
+  column); a single place is a list of one;
 - ``avoid``: ``"TUR,GEO"`` or ``["TUR", "GEO"]`` (ISO codes or country names);
 - quantities: a number in SI units (``payload`` in kilograms, ``standoff`` and ``territorial_sea`` in
   metres) or a text with its unit (``"12t"``, ``"25km"``, ``"12nm"``);
@@ -431,7 +432,7 @@ def to_place(value: PlaceLike, catalog=None):
         return Place(label=value.name, lon=value.lon, lat=value.lat, kind="target", ref=value)
     if isinstance(value, str):
         return resolve_place(value, catalog if catalog is not None else _catalog(None))
-    if getattr(value, "geom_type", None) == "Point":
+    if _is_point(value):
         if value.is_empty:
             raise UsageError("an empty shapely Point is not a place")
         return _coordinates(value.y, value.x, f"Point({value.x!r}, {value.y!r})", point=True)
@@ -483,11 +484,36 @@ def _is_pair(value):
 def _is_single_place(value):
     from .places import Base, Place, Target
 
-    return (
-        isinstance(value, str | Place | Base | Target)
-        or getattr(value, "geom_type", None) == "Point"
-        or _is_pair(value)
-    )
+    return isinstance(value, str | Place | Base | Target) or _is_point(value) or _is_pair(value)
+
+
+def _is_point(value):
+    """A shapely Point (not a GeoSeries, whose ``geom_type`` is a Series)."""
+    kind = getattr(value, "geom_type", None)
+    return isinstance(kind, str) and kind == "Point"
+
+
+def _geo_places(value, what):
+    """The points of a geopandas GeoSeries or GeoDataFrame as Places, named from a ``name`` column when
+    there is one; None for anything else. They must be in longitude/latitude (EPSG:4326)."""
+    from dataclasses import replace as replace_place
+
+    geometry = getattr(value, "geometry", None)
+    if geometry is None or not hasattr(value, "crs") or not hasattr(geometry, "geom_type"):
+        return None
+    crs = value.crs
+    if crs is not None and crs.to_epsg() != 4326:
+        raise UsageError(f"{what}: the points are in {crs.name}; give them in EPSG:4326 (gdf.to_crs(4326))")
+    names = list(value["name"]) if "name" in getattr(value, "columns", ()) else None
+    places = []
+    for i, point in enumerate(geometry):
+        if not _is_point(point) or point.is_empty:
+            raise UsageError(f"{what}: row {i} is not a point ({getattr(point, 'geom_type', point)!r})")
+        place = _coordinates(point.y, point.x, f"row {i}: Point({point.x!r}, {point.y!r})", point=True)
+        if names is not None and isinstance(names[i], str) and names[i].strip():
+            place = replace_place(place, label=names[i].strip()[:200])
+        places.append(place)
+    return places
 
 
 def _place_list(value, what):
@@ -497,6 +523,11 @@ def _place_list(value, what):
         return _split_places(value, what)
     if _is_single_place(value):
         return [value]
+    geo = _geo_places(value, what)
+    if geo is not None:
+        if not geo:
+            raise UsageError(f"{what} is empty; give at least one place")
+        return geo
     if not isinstance(value, Iterable):
         raise UsageError(f"{what}: give a list of places, got {value!r}")
     items = list(value)
@@ -629,7 +660,7 @@ def _avoid_text(value):
 
 
 def _via_list(value):
-    if value is None or (not isinstance(value, str) and not _is_single_place(value) and not value):
+    if value is None or (isinstance(value, list | tuple) and not value):
         return []
     return _place_list(value, "--via")
 
@@ -669,7 +700,8 @@ def _scope(catalog, targets, region, avoid, via, standoff, territorial_sea, defa
         label, places = resolve_targets(targets, catalog)
     else:
         places = [to_place(t, catalog) for t in _place_list(targets, "--targets")]
-        label = ", ".join(p.label for p in places)
+        geo = _geo_places(targets, "--targets") is not None
+        label = f"{len(places):,} points" if geo else ", ".join(p.label for p in places)
     if region is None or isinstance(region, Region):
         area = region
     else:

@@ -302,6 +302,28 @@ def test_targets_accept_target_objects_and_sets(run_json):
     assert [t["id"] for t in one] == [syria.targets[0].id]
 
 
+def test_targets_from_a_geodataframe_or_geoseries(run_json):
+    """Points of a GeoDataFrame (named from its 'name' column) or GeoSeries, in EPSG:4326, are targets: the
+    same numbers as the CLI's for the same coordinates."""
+    points = [shapely.Point(39.0, 35.95), shapely.Point(38.27, 34.55)]
+    gdf = gpd.GeoDataFrame({"name": ["north", "south"]}, geometry=points, crs="EPSG:4326")
+    cli = run_json("reach", "tu22m3", "mozdok", "--targets", "35.95,39;34.55,38.27")["targets"]
+    for targets in (gdf, gdf.geometry, gpd.GeoSeries(points)):
+        got = rc.reach("tu22m3", "mozdok", targets=targets).to_dict()["targets"]
+        assert [t["distance_km"] for t in got] == [t["distance_km"] for t in cli]
+        assert [(t["lat"], t["lon"]) for t in got] == [(t["lat"], t["lon"]) for t in cli]
+    named = rc.reach("tu22m3", "mozdok", targets=gdf).to_dict()
+    assert [t["name"] for t in named["targets"]] == ["north", "south"] and named[
+        "targets_label"
+    ] == "2 points"
+    with pytest.raises(UsageError, match=r"in WGS 84 / Pseudo-Mercator; give them in EPSG:4326"):
+        rc.reach("tu22m3", "mozdok", targets=gdf.to_crs(3857))
+    with pytest.raises(UsageError, match="row 1 is not a point"):
+        rc.reach("tu22m3", "mozdok", targets=gpd.GeoSeries([points[0], points[0].buffer(1)], crs=4326))
+    route = rc.route("mozdok", "damascus", via=gdf.geometry.iloc[:1]).to_dict()
+    assert route["routing"]["via"] == [{"lon": 39.0, "lat": 35.95}]
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [
