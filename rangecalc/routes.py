@@ -1,20 +1,30 @@
-"""Flyable routes: the shortest path that avoids closed airspace, optionally through waypoints.
+"""Flyable routes: the shortest path that avoids closed airspace, optionally through waypoints, anywhere
+on Earth (across +-180 deg, over the poles, longer than a hemisphere).
 
-Method. Closed countries are projected with the ellipsoidal gnomonic projection (Karney's, through PROJ)
-centred on the area of interest: in it, geodesics are straight lines to within metres over thousands of
-kilometres (0.2 m over Mozdok-Damascus), so the Euclidean shortest path among polygons -- a chain of
-straight segments that bends only at obstacle corners -- is the geodesic shortest path on the ellipsoid.
-It is found on a visibility graph: nodes are the obstacles' convex corners plus the endpoints; edges join
-pairs that see each other and are tangent to the obstacles at both ends (no shortest path uses any
-other); weights are geodesic lengths on WGS84; Dijkstra (scipy.sparse.csgraph) picks the path.
+Method. The shortest path among obstacles is a chain of geodesics that bends only at convex obstacle
+corners. It is found on a visibility graph: nodes are the obstacles' convex corners plus the endpoints;
+edges join pairs that see each other and are tangent to the obstacles at both ends (no shortest path uses
+any other); weights are geodesic lengths on WGS84; Dijkstra (scipy.sparse.csgraph) picks the path.
 
-Only the corners a question can use enter the graph, which is built lazily and kept: for a route from a
-to b of length L, corners c with |ac| + |cb| > L cannot lie on it (geodesic lengths obey the triangle
-inequality), so a route is sought among the corners of a first bound (1.05 times the direct distance, 1.1 times
-more while none is found);
-a route found longer than the bound becomes the bound, and the next round is exact. For a field up to a
-radius R, corners farther than R from the start are left out. Edges are kept as arrays, so memory grows
-with the edges kept, not with the pairs tested. See docs/routing.md.
+The globe in tiles. Closed airspace is cut into lon/lat cells of :data:`TILE_DEG` (overlapping by
+:data:`TILE_MARGIN_DEG`; at +-180 the other side's land is brought round by 360 deg), and each cell's
+obstacles are built in a gnomonic chart about the cell's centre (:class:`_Chart`: the sphere of unit
+vectors with geodetic latitude, where great circles are straight lines). Corners and visibility live on
+the sphere: a corner is a unit vector, the tangent test is the sign of triple products (on which side of
+each edge's great circle a target lies), and a segment is visible if every piece of it misses every
+tile's obstacle. A segment is cut into pieces of at most :data:`PIECE_M` whose ends lie on the geodesic;
+each piece, as the great-circle arc between its ends (within 70 m of the geodesic), is tested as a
+straight segment in the chart of each tile whose obstacle comes within reach of it (by the angle from the
+tile's centre to the arc). Corners of one tile that lie inside another's obstacle (where a country was
+cut) are not corners of the whole, and are dropped. See docs/routing.md for why this design.
+
+Pruning. Only the corners a question can use enter the graph, which is built lazily and kept: for a route
+from a to b of length L, corners c with |ac| + |cb| > L cannot lie on it (geodesic lengths obey the
+triangle inequality), so a route is sought among the corners of a first bound (1.05 times the direct
+distance, 1.1 times more while none is found); a route found longer than the bound becomes the bound, and
+the next round is exact. For a field up to a radius R, corners farther than R from the start are left
+out. Edges are kept as arrays, so memory grows with the edges kept, not with the pairs tested; most
+blocked pairs are rejected by a first test of their end pieces in their own tiles.
 
 Closed airspace. A closed country's airspace is its land plus, with a territorial sea ``T`` (12 nm =
 22,224 m under UNCLOS arts. 2-3), the water within ``T`` of its own coast: the band within ``T`` of its
@@ -24,50 +34,64 @@ line of UNCLOS art. 15). Only open countries within ``2 T`` of it can be nearer 
 only those are looked at (found by bounding box, clipped to the neighbourhood). Without ``land`` the band
 is a plain buffer. Where two closed countries face each other, the water between them is closed either way.
 
-How the territorial sea is approximated, and by how much. It is built in the gnomonic plane below. The
-plane stretches ground distances by 1/cos(t) to 1/cos^2(t) at an angle t from the projection centre, so
-the band is drawn ``T / cos^2(t_max)`` wide in the plane (t_max: the farthest vertex of that part of the
-country, plus half a degree): on the ground its outer edge lies between ``T`` and ``T / cos^2(t_max)``
-from the coast (at most 1.1 km too far when the country reaches 12 deg from the centre, 3.1 km at
-20 deg), never inside ``T``. The median line is the boundary between the Voronoi cells
+How the territorial sea is approximated, and by how much. It is built for each piece of a country in a
+cell, in the ellipsoidal gnomonic projection (Karney's, through PROJ) about that piece, then carried into
+the cell's chart vertex by vertex (densified to 2 km). The projection stretches ground distances by
+1/cos(t) to 1/cos^2(t) at an angle t from its centre, so the band is drawn ``T / cos^2(t_max)`` wide
+(t_max: the piece's farthest vertex, plus half a degree): on the ground its outer edge lies between ``T``
+and ``T / cos^2(t_max)`` from the coast (a piece spans at most a cell, about 7 deg from its centre: at
+most 0.35 km too far), never inside ``T``. The median line is the boundary between the Voronoi cells
 (``shapely.voronoi_polygons``) of the two coasts' outline points, taken at most :data:`MEDIAN_STEP_M`
 apart (outline vertices included) within ``2 T`` of each other, and used only within ``T`` of the open
 country. Sampling moves it by at most half a step at the coast and a few metres ``T`` offshore; the
 plane's unequal stretch in different directions moves it by at most about ``T t^2 / 2`` (t in radians:
-0.5 km at 12 deg, 1.4 km at 20 deg). Where the two coasts meet at a land border, the sample point they
-share counts for the closed country, so the median line sits at most half a step on the open side there.
+0.2 km at 7 deg). Where the two coasts meet at a land border, the sample point they share counts for the
+closed country, so the median line sits at most half a step on the open side there. Open countries across
++-180 from a piece are not looked for (their bounding-box search does not wrap).
 
 Stand-off. Obstacles -- the closed airspace (land and territorial sea) -- are enlarged by the stand-off
-distance (measured conservatively: at least that far everywhere) and then by 2 x :data:`SIMPLIFY_M` before
+distance (measured conservatively: at least that far everywhere, with the chart's scale bounds: ground
+distances are (b/a)^3 cos^2(t) to 1 times plane distances) and then by 2 x :data:`SIMPLIFY_M` before
 being simplified to a tolerance of :data:`SIMPLIFY_M` -- outward: the simplified obstacle contains the
 enlarged one by construction (:func:`_simplified_outward`) -- so routes keep at least the stand-off, and at
-most about 3 x ``SIMPLIFY_M`` more, from closed airspace. Each bend around a corner therefore costs at most a few
-kilometres: routes are longer than the true constrained optimum by well under 1 % for legs of a few
-hundred kilometres or more. Obstacle parts farther than :data:`MAX_ANGLE_DEG` from the projection centre
-are left out (the gnomonic projection cannot show them); the route says so.
+most about 3 x ``SIMPLIFY_M`` more, from closed airspace. Each bend around a corner therefore costs at most a
+few kilometres: routes are longer than the true constrained optimum by well under 1 % for legs of a few
+hundred kilometres or more.
 """
 
 import math
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-import pyproj
 import shapely
 
 from . import geodesy
 from .errors import UsageError
 
-#: Simplification tolerance for obstacle outlines, metres (in the projection plane).
+#: Simplification tolerance for obstacle outlines, metres (in the charts' planes).
 SIMPLIFY_M = 1000.0
-#: Obstacle parts whose centre is farther than this from the projection centre are ignored.
+#: Kept for callers that limit maps to a projection centre; routing itself covers the globe.
 MAX_ANGLE_DEG = 60.0
-#: Corners of closed airspace that routing accepts (Canada has about 5,500; the visibility graph grows with
-#: their square), and the corner pairs tested at a time while building it (memory stays near 1 GB at most).
+#: Corners of closed airspace that one question may bring into the visibility graph (after pruning), and
+#: the corner pairs tested at a time while building it.
 MAX_CORNERS = 8_000
 GRAPH_BLOCK_PAIRS = 2_000_000
-#: Farthest a route's end, a waypoint or a point of a distance field may lie from the projection centre
-#: (degrees of arc): the gnomonic plane is infinite at 90 deg; until routing covers the globe, refuse.
-MAX_POINT_ANGLE_DEG = 80.0
+#: Routes, waypoints and distance fields may lie anywhere: no point is too far from anything (kept for
+#: callers; it was 80 deg from a single gnomonic chart's centre).
+MAX_POINT_ANGLE_DEG = 180.0
+#: Closed airspace is cut into lon/lat cells of this size (degrees), each with its own gnomonic chart.
+TILE_DEG = 10.0
+#: Neighbouring cells overlap by this much (degrees), so that the eroded copies of their obstacles used in
+#: visibility tests leave no slit along the cell lines.
+TILE_MARGIN_DEG = 0.1
+#: Longest piece of a geodesic tested as one great-circle arc, metres: the arc lies within 16 m of the
+#: geodesic for 500 km, 70 m for 1,000 km (the obstacles' pad of SIMPLIFY_M absorbs it).
+PIECE_M = 1_000_000.0
+#: Radius of the charts' sphere, metres: a^2/b, the largest radius of curvature of WGS84, so that plane
+#: distances are never shorter than ground distances.
+CHART_RADIUS_M = geodesy.GEOD.a**2 / geodesy.GEOD.b
+#: Ground distances are at least this times plane distances at a chart's centre: (b^2/a) / (a^2/b).
+_PLANE_TO_GROUND = (geodesy.GEOD.b / geodesy.GEOD.a) ** 3
 #: Tolerance at closed countries' outlines, metres: a point this close to a border is not inside.
 BORDER_M = 50.0
 #: Spacing of the points used to measure how long a route spends over each country, metres.
@@ -149,8 +173,8 @@ def _unit_vectors(lons, lats):
 def centre_of(lons, lats):
     """A projection centre for a set of points: the normalised mean of their unit vectors (lon, lat)."""
     v = _unit_vectors(np.asarray(lons, float), np.asarray(lats, float)).mean(axis=0)
-    if np.linalg.norm(v) < 1e-6:
-        raise UsageError("the points span the whole globe; no single map can route between them")
+    if np.linalg.norm(v) < 1e-6:  # points all round the globe: any of them will do
+        v = _unit_vectors(np.asarray(lons[:1], float), np.asarray(lats[:1], float))[0]
     v /= np.linalg.norm(v)
     return math.degrees(math.atan2(v[1], v[0])), math.degrees(math.asin(v[2]))
 
@@ -191,114 +215,184 @@ class Route:
 
 @dataclass
 class Airspace:
-    """Closed airspace prepared for routing around it (obstacles in a gnomonic plane).
+    """Closed airspace prepared for routing around it, anywhere on Earth (see the module docstring).
 
     Build one with :func:`airspace`, then ask :meth:`route` and :meth:`distances_to` as often as needed:
-    the visibility graph between obstacle corners is built once.
+    the visibility graph between obstacle corners is built lazily and kept.
     """
 
     closed: tuple  # Regions
     standoff_m: float
-    centre: tuple[float, float]
+    centre: tuple[float, float]  # the mean of the points asked about (kept for callers; charts are tiles)
     notes: list = field(default_factory=list)
     territorial_sea_m: float = 0.0
     land: tuple = ()  # Regions: the other countries (keep territorial seas off them, median lines)
 
     def __post_init__(self):
-        self._proj = _gnomonic(self.centre)
-        self._closed_xy = _closed_in_plane(
-            self.closed, self.land, self.territorial_sea_m, self.centre, self._proj, self.notes
-        )
-        self._raw, self._obstacle = self._build_obstacles()
-        # Eroded copies for visibility: a segment may run along or touch an obstacle's boundary.
-        self._blocked = (
-            shapely.buffer(self._obstacle, -1.0) if not self._obstacle.is_empty else self._obstacle
-        )
-        # Points and legs within BORDER_M of a closed country's outline count as on the border: lon/lat
-        # edges of 1:50m outlines are not geodesics, and shared borders differ by rounding.
-        self._blocked_raw = shapely.buffer(self._raw, -BORDER_M) if not self._raw.is_empty else self._raw
-        shapely.prepare(self._blocked)
-        shapely.prepare(self._blocked_raw)
-        shapely.prepare(self._raw)
-        self._corners_xy, self._corner_prev, self._corner_next = self._corners()
-        lon, lat = self._proj(self._corners_xy[:, 0], self._corners_xy[:, 1], inverse=True)
-        self._corners_lonlat = np.column_stack([lon, lat]) if len(self._corners_xy) else np.zeros((0, 2))
+        self._tiles = _build_tiles(self.closed, self.land, self.territorial_sea_m, self.standoff_m)
+        if self._tiles:
+            self._tile_centres = np.array([t.chart.c for t in self._tiles])
+            self._tile_reach = np.array([t.reach for t in self._tiles])
+        xyz, prev, nxt, owner = self._corners()
+        self._corners_xyz, self._corner_prev, self._corner_next, self._corner_tile = xyz, prev, nxt, owner
+        lon, lat = _lonlat(xyz)
+        self._corners_lonlat = np.column_stack([lon, lat])
         # The visibility graph is built lazily, among the corners a question can use (see _connect).
-        self._known = np.zeros(len(self._corners_xy), bool)
+        self._known = np.zeros(len(xyz), bool)
         self._edges = []  # (i, j, metres) arrays, i < j, each pair once
 
     # -- construction -------------------------------------------------------------------------------
 
-    def _project(self, geometry):
-        return _project(self._proj, geometry)
-
-    def _build_obstacles(self):
-        raw_parts, grown_parts = [], []
-        for _region, parts in self._closed_xy:
-            for xy, angle in parts:
-                # Plane distances shrink by cos^2(angle) on the ground at most: grow by that much more.
-                scale = 1.0 / math.cos(math.radians(min(angle + 10.0, 80.0))) ** 2
-                raw_parts.append(xy)
-                grown_parts.append(
-                    _simplified_outward(xy, self.standoff_m * scale, 2 * SIMPLIFY_M * scale, SIMPLIFY_M)
-                )
-        raw = shapely.union_all(raw_parts) if raw_parts else shapely.Polygon()
-        grown = shapely.union_all(grown_parts) if grown_parts else shapely.Polygon()
-        return raw, shapely.make_valid(grown) if not grown.is_valid else grown
-
     def closed_airspace(self):
         """The closed airspace (land and territorial sea, no stand-off) in lon/lat degrees, for maps."""
-        return _unproject(self._proj, self._raw)
+        return _tiles_lonlat(self._tiles)
 
     def _corners(self):
-        xy, prev, nxt = [], [], []
-        for polygon in shapely.get_parts(self._obstacle):
-            if not isinstance(polygon, shapely.Polygon):
-                continue
-            polygon = shapely.orient_polygons(polygon)
-            rings = [(polygon.exterior, True)] + [(r, False) for r in polygon.interiors]
-            for ring, exterior in rings:
-                pts = np.asarray(ring.coords)[:-1]
-                if len(pts) < 3:
-                    continue
-                p, n = np.roll(pts, 1, axis=0), np.roll(pts, -1, axis=0)
-                cross = (pts[:, 0] - p[:, 0]) * (n[:, 1] - pts[:, 1]) - (pts[:, 1] - p[:, 1]) * (
-                    n[:, 0] - pts[:, 0]
-                )
-                keep = (
-                    cross > 0 if exterior else np.ones(len(pts), bool)
-                )  # convex corners of counter-clockwise rings
-                xy.append(pts[keep])
-                prev.append(p[keep])
-                nxt.append(n[keep])
-        if not xy:
-            return np.zeros((0, 2)), np.zeros((0, 2)), np.zeros((0, 2))
-        return np.vstack(xy), np.vstack(prev), np.vstack(nxt)
+        """Convex corners of the obstacles (unit vectors), with their neighbours along the outline. Corners
+        that lie inside another tile's obstacle (where a tile's piece of a country was cut off) are not
+        corners of the obstacles' union, and are dropped."""
+        xyz, prev, nxt, owner = [], [], [], []
+        for k, tile in enumerate(self._tiles):
+            xy, p, n = _convex_corners(tile.obstacle)
+            if len(xy):
+                xyz.append(tile.chart.to_xyz(xy))
+                prev.append(tile.chart.to_xyz(p))
+                nxt.append(tile.chart.to_xyz(n))
+                owner.append(np.full(len(xy), k))
+        if not xyz:
+            empty = np.zeros((0, 3))
+            return empty, empty, empty, np.zeros(0, int)
+        xyz, prev, nxt, owner = np.vstack(xyz), np.vstack(prev), np.vstack(nxt), np.concatenate(owner)
+        inside = self._inside(xyz, "blocked", skip=owner)
+        return xyz[~inside], prev[~inside], nxt[~inside], owner[~inside]
 
-    def _tangent(self, i, targets_xy):
-        """For corner(s) ``i`` and target points, is the segment locally outside the obstacle at the corner?"""
-        v, p, n = self._corners_xy[i], self._corner_prev[i], self._corner_next[i]
-        d = targets_xy - v
-        a = d[..., 0] * (p[..., 1] - v[..., 1]) - d[..., 1] * (p[..., 0] - v[..., 0])
-        b = d[..., 0] * (n[..., 1] - v[..., 1]) - d[..., 1] * (n[..., 0] - v[..., 0])
-        return a * b >= 0
+    def _tiles_near(self, xyz, extra_rad=0.0, chunk=20_000):
+        """(point index, tile index) pairs: the tiles whose obstacles may lie within ``extra_rad`` (radians)
+        of each point (unit vectors). Dot products with every tile's centre, in chunks of points."""
+        if not self._tiles or len(xyz) == 0:
+            return np.zeros(0, int), np.zeros(0, int)
+        limit = np.cos(np.minimum(self._tile_reach + extra_rad, math.pi / 2))
+        points, tiles = [], []
+        for start in range(0, len(xyz), chunk):
+            p, t = np.nonzero(xyz[start : start + chunk] @ self._tile_centres.T >= limit[None, :])
+            points.append(p + start)
+            tiles.append(t)
+        return np.concatenate(points), np.concatenate(tiles)
 
-    def _tangent_to_points(self, corners, points_xy):
+    def _inside(self, xyz, which, skip=None):
+        """Which points (unit vectors) lie inside the tiles' ``which`` geometry ('raw', 'blocked_raw',
+        'blocked'); ``skip`` gives, per point, a tile not to look at."""
+        out = np.zeros(len(xyz), bool)
+        point, tile = self._tiles_near(xyz)
+        if skip is not None:
+            keep = tile != skip[point]
+            point, tile = point[keep], tile[keep]
+        for k in np.unique(tile):
+            mine = point[tile == k]
+            t = self._tiles[k]
+            x, y = t.chart.from_xyz(xyz[mine])
+            out[mine[shapely.contains_xy(getattr(t, which), x, y)]] = True
+        return out
+
+    def _tangent(self, i, targets):
+        """For corner(s) ``i`` and target points (unit vectors): does the great circle to the target leave
+        the corner outside the wedge of its two edges (on the same side of both edges' great circles)?"""
+        v = self._corners_xyz[i]
+        a = np.einsum("...j,...j->...", np.cross(v, self._corner_prev[i]), targets)
+        b = np.einsum("...j,...j->...", np.cross(v, self._corner_next[i]), targets)
+        return _same_side(a, b)
+
+    def _tangent_to_points(self, corners, points):
         """:meth:`_tangent` for every corner x every point, as a (corners, points) boolean matrix."""
-        v, p, n = self._corners_xy[corners], self._corner_prev[corners], self._corner_next[corners]
-        dx = points_xy[None, :, 0] - v[:, 0, None]
-        dy = points_xy[None, :, 1] - v[:, 1, None]
-        a = dx * (p[:, 1] - v[:, 1])[:, None] - dy * (p[:, 0] - v[:, 0])[:, None]
-        b = dx * (n[:, 1] - v[:, 1])[:, None] - dy * (n[:, 0] - v[:, 0])[:, None]
-        return a * b >= 0
+        v = self._corners_xyz[corners]
+        a = np.cross(v, self._corner_prev[corners]) @ points.T
+        b = np.cross(v, self._corner_next[corners]) @ points.T
+        return _same_side(a, b)
 
-    def _visible(self, a_xy, b_xy, raw=False):
-        """Vectorised: does the straight segment a-b (plane coordinates) stay out of the obstacles?"""
-        blocked = self._blocked_raw if raw else self._blocked
-        if blocked.is_empty or len(a_xy) == 0:
-            return np.ones(len(a_xy), bool)
-        lines = shapely.linestrings(np.stack([a_xy, b_xy], axis=1))
-        return ~shapely.intersects(blocked, lines)
+    def _clear(self, alon, alat, blon, blat, raw=False, end_tiles=None):
+        """Does the geodesic from each (alon, alat) to (blon, blat) stay out of the obstacles (with ``raw``,
+        a boolean or an array of them: out of the closed airspace itself, 50 m inside its outline allowed)?
+
+        Each geodesic is cut into pieces of at most :data:`PIECE_M` whose ends lie on it; a piece is tested
+        as the great-circle arc between its ends, which lies within 70 m of the geodesic (16 m for 500 km),
+        in the gnomonic chart of every tile whose obstacles come that near. With ``end_tiles`` (the tiles
+        of each segment's ends, corners of the graph), the end pieces are first tested there alone: most
+        blocked segments enter an obstacle next to one of their ends.
+        """
+        alon, alat, blon, blat = (np.atleast_1d(np.asarray(v, float)) for v in (alon, alat, blon, blat))
+        n = len(alon)
+        raw = np.broadcast_to(np.asarray(raw, bool), (n,))
+        if n == 0 or not self._tiles:
+            return np.ones(n, bool)
+        seg, u0, u1 = _pieces(alon, alat, blon, blat)
+        blocked = np.zeros(len(seg), bool)
+        if end_tiles is not None:
+            counts = np.bincount(seg, minlength=n)
+            first = np.concatenate([[0], np.cumsum(counts)[:-1]])
+            last = first + counts - 1
+            piece = np.concatenate([first, last])
+            self._test_pieces(piece, np.concatenate(end_tiles), u0, u1, raw[seg], blocked)
+            dead = np.bincount(seg, weights=blocked, minlength=n).astype(bool)
+            alive = ~dead[seg]
+        else:
+            alive = np.ones(len(seg), bool)
+        idx = np.nonzero(alive)[0]
+        piece, tile = self._arc_tiles(u0[idx], u1[idx])
+        self._test_pieces(idx[piece], tile, u0, u1, raw[seg], blocked)
+        return ~np.bincount(seg, weights=blocked, minlength=n).astype(bool)
+
+    def _arc_tiles(self, u0, u1):
+        """(arc index, tile index) pairs: the tiles whose obstacles come within reach of each great-circle
+        arc u0 -> u1 (shorter than a quarter circle): first by the arc's midpoint, then exactly (the angle
+        from the tile's centre to the arc's nearest point)."""
+        mid = u0 + u1
+        mid /= np.linalg.norm(mid, axis=1)[:, None]
+        half = 0.5 * np.arccos(np.clip(np.einsum("ij,ij->i", u0, u1), -1, 1))
+        arc, tile = self._tiles_near(mid, float(half.max()) + 1e-9 if len(half) else 0.0)
+        c = self._tile_centres[tile]
+        a, b = u0[arc], u1[arc]
+        normal = np.cross(a, b)
+        norm = np.linalg.norm(normal, axis=1)
+        normal /= np.where(norm > 0, norm, 1.0)[:, None]
+        s = np.einsum("ij,ij->i", c, normal)
+        q = c - s[:, None] * normal
+        within = (np.einsum("ij,ij->i", np.cross(a, q), normal) >= 0) & (
+            np.einsum("ij,ij->i", np.cross(q, b), normal) >= 0
+        )
+        reach = self._tile_reach[tile]
+        ends = np.maximum(np.einsum("ij,ij->i", c, a), np.einsum("ij,ij->i", c, b)) >= np.cos(reach)
+        keep = ends | (within & (norm > 0) & (np.abs(s) <= np.sin(reach)))
+        return arc[keep], tile[keep]
+
+    def _test_pieces(self, piece, tile, u0, u1, raw, blocked):
+        """Test arcs ``piece`` (u0 -> u1) against the obstacles of ``tile`` in its chart; mark ``blocked``."""
+        order = np.argsort(tile, kind="stable")
+        piece, tile = piece[order], tile[order]
+        bounds = np.searchsorted(tile, np.arange(len(self._tiles) + 1))
+        for k in np.nonzero(np.diff(bounds))[0]:
+            mine = piece[bounds[k] : bounds[k + 1]]
+            mine = mine[~blocked[mine]]
+            if mine.size == 0:
+                continue
+            t = self._tiles[k]
+            x0, y0 = t.chart.from_xyz(u0[mine])
+            x1, y1 = t.chart.from_xyz(u1[mine])
+            # Only arcs whose box meets the obstacle's box can meet the obstacle.
+            minx, miny, maxx, maxy = t.bounds
+            meet = (np.maximum(x0, x1) >= minx) & (np.minimum(x0, x1) <= maxx)
+            meet &= (np.maximum(y0, y1) >= miny) & (np.minimum(y0, y1) <= maxy)
+            mine, x0, y0, x1, y1 = mine[meet], x0[meet], y0[meet], x1[meet], y1[meet]
+            if mine.size == 0:
+                continue
+            coords = np.stack([np.column_stack([x0, y0]), np.column_stack([x1, y1])], axis=1)
+            lines = shapely.linestrings(coords)
+            use_raw = raw[mine]
+            hit = np.zeros(mine.size, bool)
+            if (~use_raw).any():
+                hit[~use_raw] = shapely.intersects(t.blocked, lines[~use_raw])
+            if use_raw.any():
+                hit[use_raw] = shapely.intersects(t.blocked_raw, lines[use_raw])
+            blocked[mine[hit]] = True
 
     def _connect(self, mask):
         """Add to the visibility graph every edge among the corners in ``mask`` (a boolean array) not yet in
@@ -315,22 +409,21 @@ class Airspace:
                 f"{MAX_CORNERS:,} rangecalc handles in bounded time and memory; close fewer or smaller countries"
             )
         fresh = ~self._known[cols]
-        ll = self._corners_lonlat
-        v = self._corners_xy
-        to_prev, to_next = self._corner_prev - v, self._corner_next - v
+        ll, v = self._corners_lonlat, self._corners_xyz
+        out_prev = np.cross(v, self._corner_prev)
+        out_next = np.cross(v, self._corner_next)
         rows = max(1, GRAPH_BLOCK_PAIRS // cols.size)
         for start in range(0, new.size, rows):
             r = new[start : start + rows]
-            dx = v[cols, 0][None, :] - v[r, 0][:, None]
-            dy = v[cols, 1][None, :] - v[r, 1][:, None]
-            # Tangent at both ends (see _tangent; the sign of d does not change the product's sign).
-            keep = _side(dx, dy, to_prev[r][:, None], to_next[r][:, None])
-            keep &= _side(dx, dy, to_prev[cols][None], to_next[cols][None])
+            # Tangent at both ends (see _tangent), as matrix products.
+            keep = _same_side(out_prev[r] @ v[cols].T, out_next[r] @ v[cols].T)
+            keep &= _same_side(v[r] @ out_prev[cols].T, v[r] @ out_next[cols].T)
             # New x known pairs once, new x new pairs once (i < j).
             keep &= ~fresh[None, :] | (cols[None, :] > r[:, None])
             ri, ci = np.nonzero(keep)
             i, j = r[ri], cols[ci]
-            ok = self._visible(v[i], v[j])
+            owner = self._corner_tile
+            ok = self._clear(ll[i, 0], ll[i, 1], ll[j, 0], ll[j, 1], end_tiles=(owner[i], owner[j]))
             i, j = i[ok], j[ok]
             lengths = geodesy.distance(ll[i, 0], ll[i, 1], ll[j, 0], ll[j, 1])
             self._edges.append((i, j, lengths))
@@ -343,7 +436,7 @@ class Airspace:
         from scipy.sparse import coo_matrix
         from scipy.sparse.csgraph import dijkstra
 
-        n = len(self._corners_xy)
+        n = len(self._corners_xyz)
         parts = [*self._edges, (np.full(len(sources[0]), n), sources[0], sources[1])]
         if sinks is not None:
             parts.append((sinks[0], np.full(len(sinks[0]), n + 1), sinks[1]))
@@ -358,61 +451,49 @@ class Airspace:
 
     def closed_country_at(self, lon, lat):
         """Name of the closed country containing (lon, lat), or None."""
-        x, y = self._proj(lon, lat)
-        if not shapely.contains_xy(self._blocked_raw, x, y):  # on a border (within BORDER_M) is not inside
+        xyz = _unit_vectors(np.atleast_1d(lon), np.atleast_1d(lat))
+        if not self._inside(xyz, "blocked_raw")[0]:  # on a border (within BORDER_M) is not inside
             return None
         for region in self.closed:
             if shapely.intersects_xy(region.geometry, lon, lat):
                 return region.name
-        for region, parts in self._closed_xy:
-            if any(shapely.intersects_xy(xy, x, y) for xy, _ in parts):
-                return f"{region.name}, territorial sea"
+        for tile in self._tiles:
+            x, y = tile.chart.from_xyz(xyz)
+            if tile.chart.c @ xyz[0] <= 0:
+                continue
+            for region, xy in tile.pieces:
+                if shapely.intersects_xy(xy, x[0], y[0]):
+                    return f"{region.name}, territorial sea"
         return self.closed[0].name
 
-    def _within_map(self, lons, lats, what, show_position=True):
-        """Refuse points too far from the projection centre for the gnomonic plane (it ends at 90 deg)."""
-        angles = _angle_from(self.centre, np.atleast_1d(lons), np.atleast_1d(lats))
-        if angles.size and not np.all(angles <= MAX_POINT_ANGLE_DEG):
-            worst = int(np.nanargmax(np.where(np.isfinite(angles), angles, np.inf)))
-            lon, lat = float(np.atleast_1d(lons)[worst]), float(np.atleast_1d(lats)[worst])
-            where = f" ({lat:.2f},{lon:.2f})" if show_position else ""
-            raise UsageError(
-                f"{what}{where} lies {angles[worst]:.0f} deg from the centre of the routing "
-                f"map ({self.centre[1]:.1f},{self.centre[0]:.1f}); routes around closed airspace are "
-                f"computed within {MAX_POINT_ANGLE_DEG:.0f} deg of it, about a quarter of the globe: ask "
-                "about a smaller area, or without --avoid"
-            )
-
     def _endpoint(self, lon, lat, label):
-        self._within_map(lon, lat, label, show_position=False)
         inside = self.closed_country_at(lon, lat)
         if inside:
             raise NoRouteError(f"no route: {label} is inside closed airspace ({inside})")
-        x, y = self._proj(lon, lat)
-        in_standoff = bool(shapely.intersects_xy(self._blocked, x, y))
-        return np.array([x, y]), in_standoff
+        in_standoff = bool(self._inside(_unit_vectors([lon], [lat]), "blocked")[0])
+        return _unit_vectors([lon], [lat])[0], in_standoff
 
-    def _links(self, xy, in_standoff, lon, lat, mask):
+    def _links(self, xyz, in_standoff, lon, lat, mask):
         """Edges from an endpoint to every corner of ``mask`` it sees: (indices, geodesic lengths)."""
         idx = np.nonzero(mask)[0]
-        n = len(idx)
-        if n == 0:
+        if len(idx) == 0:
             return np.zeros(0, int), np.zeros(0)
         if not in_standoff:
             # A shortest path leaves a corner tangentially -- unless its end lies inside the enlargement,
             # where it may cut into it (the same rule as distances_to).
-            idx = idx[self._tangent(idx, np.broadcast_to(xy, (n, 2)))]
-        ok = self._visible(np.broadcast_to(xy, (len(idx), 2)), self._corners_xy[idx], raw=in_standoff)
+            idx = idx[self._tangent(idx, xyz[None, :])]
+        ll = self._corners_lonlat[idx]
+        ok = self._clear(np.full(len(idx), lon), np.full(len(idx), lat), ll[:, 0], ll[:, 1], raw=in_standoff)
         idx = idx[ok]
         ll = self._corners_lonlat[idx]
         return idx, geodesy.distance(lon, lat, ll[:, 0], ll[:, 1])
 
     def _leg(self, a, b, labels):
         (alon, alat), (blon, blat) = a, b
-        a_xy, a_in = self._endpoint(alon, alat, labels[0])
-        b_xy, b_in = self._endpoint(blon, blat, labels[1])
+        a_xyz, a_in = self._endpoint(alon, alat, labels[0])
+        b_xyz, b_in = self._endpoint(blon, blat, labels[1])
         direct = float(geodesy.distance(alon, alat, blon, blat))
-        if self._visible(a_xy[None], b_xy[None], raw=a_in or b_in)[0]:
+        if self._clear(alon, alat, blon, blat, raw=a_in or b_in)[0]:
             return Leg(direct, np.array([alon, blon]), np.array([alat, blat])), a_in or b_in
         # Only corners c with |ac| + |cb| <= L can lie on a path of length L (geodesic lengths obey the
         # triangle inequality). Start from a bound a little above the direct distance; a path found longer
@@ -426,8 +507,8 @@ class Airspace:
         while True:
             mask = via <= bound
             self._connect(mask)
-            a_links = self._links(a_xy, a_in, alon, alat, mask)
-            b_links = self._links(b_xy, b_in, blon, blat, mask)
+            a_links = self._links(a_xyz, a_in, alon, alat, mask)
+            b_links = self._links(b_xyz, b_in, blon, blat, mask)
             dist, prev = self._shortest(a_links, b_links)
             length = float(dist[n + 1])
             if math.isfinite(length) and length <= bound:
@@ -492,33 +573,30 @@ class Airspace:
         answer is the exact minimum over visible last corners.
         """
         lons, lats = np.asarray(lons, float).ravel(), np.asarray(lats, float).ravel()
-        self._within_map(lons, lats, "a point asked about")
-        s_xy, s_in = self._endpoint(start[0], start[1], "the base")
-        n = len(self._corners_xy)
+        s_xyz, s_in = self._endpoint(start[0], start[1], "the base")
+        n = len(self._corners_xyz)
         ll = self._corners_lonlat
         limit = np.inf if max_m is None else float(max_m)
         mask = geodesy.distance(start[0], start[1], ll[:, 0], ll[:, 1]) <= limit
         self._connect(mask)
-        dist, _ = self._shortest(self._links(s_xy, s_in, start[0], start[1], mask), limit=limit)
+        dist, _ = self._shortest(self._links(s_xyz, s_in, start[0], start[1], mask), limit=limit)
         reached = np.nonzero(np.isfinite(dist[:n]))[0]
         # Candidates: the start itself (row 0) and every reached corner.
-        cand_lon = np.concatenate([[start[0]], self._corners_lonlat[reached, 0]])
-        cand_lat = np.concatenate([[start[1]], self._corners_lonlat[reached, 1]])
-        cand_xy = np.vstack([s_xy[None], self._corners_xy[reached]])
+        cand_lon = np.concatenate([[start[0]], ll[reached, 0]])
+        cand_lat = np.concatenate([[start[1]], ll[reached, 1]])
         offset = np.concatenate([[0.0], dist[reached]])
-        px, py = self._proj(lons, lats)
-        pxy = np.column_stack([px, py])
+        pxyz = _unit_vectors(lons, lats)
         # Points on a border (within BORDER_M of it) are not inside.
-        inside = shapely.contains_xy(self._blocked_raw, px, py)
+        inside = self._inside(pxyz, "blocked_raw")
         # Points within the enlarged obstacles (stand-off zone) are reached through it, like endpoints.
-        near = shapely.intersects_xy(self._blocked, px, py)
+        near = self._inside(pxyz, "blocked")
         # Great-circle lengths from unit-vector dot products: fast, and within 0.6 % of the ellipsoid.
-        cosine = np.clip(_unit_vectors(cand_lon, cand_lat) @ _unit_vectors(lons, lats).T, -1.0, 1.0)
+        cosine = np.clip(_unit_vectors(cand_lon, cand_lat) @ pxyz.T, -1.0, 1.0)
         approx = offset[:, None] + np.arccos(cosine) * geodesy.SPHERE_RADIUS_M
         # A shortest path leaves its last corner tangentially: drop corner-point pairs that would cut into
         # the obstacle at the corner (most of the corners "behind" an obstacle, seen from a point).
         # (Not for points inside the enlarged obstacles: their paths may cut into the enlargement.)
-        tangent = self._tangent_to_points(reached, pxy) | near[None, :]
+        tangent = self._tangent_to_points(reached, pxyz) | near[None, :]
         approx[1:][~tangent] = np.inf
         order = np.argsort(approx, axis=0)
         first = np.full(lons.size, -1)
@@ -529,7 +607,8 @@ class Airspace:
             c = order[rank, pending]
             possible = np.isfinite(approx[c, pending])
             pending, c = pending[possible], c[possible]
-            ok = self._visible_mixed(cand_xy[c], pxy[pending], near[pending] | (s_in & (c == 0)))
+            raw = near[pending] | (s_in & (c == 0))
+            ok = self._clear(cand_lon[c], cand_lat[c], lons[pending], lats[pending], raw)
             first[pending[ok]] = c[ok]
             pending = pending[~ok]
         result = np.full(lons.size, np.inf)
@@ -540,13 +619,14 @@ class Airspace:
         bound = approx[first[found], found] * (1 + _SPHERE_SLACK)
         cand, point = np.nonzero(approx[:, found] <= bound[None, :])
         point = found[point]
-        ok = self._visible_mixed(cand_xy[cand], pxy[point], near[point] | (s_in & (cand == 0)))
+        raw = near[point] | (s_in & (cand == 0))
+        ok = self._clear(cand_lon[cand], cand_lat[cand], lons[point], lats[point], raw)
         cand, point = cand[ok], point[ok]
         exact = offset[cand] + geodesy.distance(cand_lon[cand], cand_lat[cand], lons[point], lats[point])
         np.minimum.at(result, point, exact)
-        return self._reach_pockets(result, lons, lats, pxy, near & ~inside)
+        return self._reach_pockets(result, lons, lats, pxyz, near & ~inside)
 
-    def _reach_pockets(self, result, lons, lats, pxy, near, neighbours=16, rounds=4):
+    def _reach_pockets(self, result, lons, lats, pxyz, near, neighbours=16, rounds=4):
         """Points in the stand-off zone that no corner sees (pockets of a border): reach them from the
         nearest already-reached points (a path to a neighbour, then straight on, if that leg stays out of
         the closed countries). Good to about the spacing of the points; only used inside the zone.
@@ -556,41 +636,254 @@ class Airspace:
             done = np.nonzero(np.isfinite(result))[0]
             if todo.size == 0 or done.size == 0:
                 break
-            cosine = _unit_vectors(lons[todo], lats[todo]) @ _unit_vectors(lons[done], lats[done]).T
+            cosine = pxyz[todo] @ pxyz[done].T
             k = min(neighbours, done.size)
             nearest = np.argpartition(-cosine, k - 1, axis=1)[:, :k]
             p = np.repeat(todo, k)
             q = done[nearest.ravel()]
-            ok = self._visible(pxy[q], pxy[p], raw=True)
+            ok = self._clear(lons[q], lats[q], lons[p], lats[p], raw=True)
             total = result[q] + geodesy.distance(lons[q], lats[q], lons[p], lats[p])
             total[~ok] = np.inf
             np.minimum.at(result, p, total)
         return result
-
-    def _clear(self, alon, alat, blon, blat):
-        """Does the geodesic from each (alon, alat) to (blon, blat) stay out of the enlarged obstacles?"""
-        ax, ay = self._proj(np.asarray(alon, float), np.asarray(alat, float))
-        bx, by = self._proj(np.asarray(blon, float), np.asarray(blat, float))
-        return self._visible(np.column_stack([ax, ay]), np.column_stack([bx, by]))
-
-    def _visible_mixed(self, a_xy, b_xy, raw):
-        """:meth:`_visible`, against the unenlarged obstacles where ``raw`` is True."""
-        out = np.empty(len(a_xy), bool)
-        out[~raw] = self._visible(a_xy[~raw], b_xy[~raw])
-        out[raw] = self._visible(a_xy[raw], b_xy[raw], raw=True)
-        return out
 
 
 #: Sphere and ellipsoid distances differ by under 0.6 %: candidates within this of the best are re-measured.
 _SPHERE_SLACK = 0.007
 
 
-def _side(dx, dy, to_prev, to_next):
-    """Is the direction (dx, dy) from a corner outside the wedge of its two edges (``to_prev``, ``to_next``:
-    arrays with x, y in the last axis)? The product of the two cross products is then >= 0."""
-    a = dx * to_prev[..., 1] - dy * to_prev[..., 0]
-    b = dx * to_next[..., 1] - dy * to_next[..., 0]
-    return a * b >= 0
+def _same_side(a, b, eps=1e-12):
+    """Triple products ``a`` and ``b`` of the same sign, zero included: a target on an edge's own great circle
+    (a neighbouring corner) gives a product that rounding leaves a few 1e-17 either side of zero."""
+    return ((a >= -eps) & (b >= -eps)) | ((a <= eps) & (b <= eps))
+
+
+def _lonlat(xyz):
+    """Unit vectors back to (lon, lat) degrees (geodetic latitude: see _unit_vectors)."""
+    xyz = np.asarray(xyz, float).reshape(-1, 3)
+    return (
+        np.degrees(np.arctan2(xyz[:, 1], xyz[:, 0])),
+        np.degrees(np.arcsin(np.clip(xyz[:, 2] / np.linalg.norm(xyz, axis=1), -1, 1))),
+    )
+
+
+def _pieces(alon, alat, blon, blat):
+    """Geodesics a -> b cut into pieces of at most :data:`PIECE_M`, their ends on the geodesic:
+    (segment index of each piece, start unit vectors, end unit vectors). Segments that are surely shorter
+    than a piece (by the angle between their ends, at the largest radius of curvature) stay whole, without
+    solving any geodesic."""
+    a, b = _unit_vectors(alon, alat), _unit_vectors(blon, blat)
+    angle = np.arccos(np.clip(np.einsum("ij,ij->i", a, b), -1, 1))
+    long = np.nonzero(angle * CHART_RADIUS_M > PIECE_M)[0]
+    k = np.ones(len(alon), int)
+    if long.size:
+        length, azimuth, _ = geodesy.inverse(alon[long], alat[long], blon[long], blat[long])
+        k[long] = np.maximum(np.ceil(length / PIECE_M).astype(int), 1)
+    seg = np.repeat(np.arange(len(alon)), k)
+    first = np.concatenate([[0], np.cumsum(k)[:-1]])
+    m = np.arange(len(seg)) - first[seg]
+    u0 = a[seg].copy()
+    inner = np.nonzero(m > 0)[0]
+    if inner.size:
+        where = np.searchsorted(long, seg[inner])  # position of each inner piece's segment in ``long``
+        s = seg[inner]
+        lon, lat, _ = geodesy.direct(alon[s], alat[s], azimuth[where], length[where] * m[inner] / k[s])
+        u0[inner] = _unit_vectors(lon, lat)
+    u1 = np.empty_like(u0)
+    u1[:-1] = u0[1:]
+    u1[np.cumsum(k) - 1] = b
+    return seg, u0, u1
+
+
+def _convex_corners(geometry):
+    """Convex corners of a plane geometry's polygons (counter-clockwise exteriors; every vertex of a hole),
+    with the previous and next vertices along their rings: three (n, 2) arrays."""
+    xy, prev, nxt = [], [], []
+    for polygon in shapely.get_parts(geometry):
+        if not isinstance(polygon, shapely.Polygon):
+            continue
+        polygon = shapely.orient_polygons(polygon)
+        rings = [(polygon.exterior, True)] + [(r, False) for r in polygon.interiors]
+        for ring, exterior in rings:
+            pts = np.asarray(ring.coords)[:-1]
+            if len(pts) < 3:
+                continue
+            p, n = np.roll(pts, 1, axis=0), np.roll(pts, -1, axis=0)
+            cross = (pts[:, 0] - p[:, 0]) * (n[:, 1] - pts[:, 1]) - (pts[:, 1] - p[:, 1]) * (
+                n[:, 0] - pts[:, 0]
+            )
+            keep = cross > 0 if exterior else np.ones(len(pts), bool)
+            xy.append(pts[keep])
+            prev.append(p[keep])
+            nxt.append(n[keep])
+    if not xy:
+        return np.zeros((0, 2)), np.zeros((0, 2)), np.zeros((0, 2))
+    return np.vstack(xy), np.vstack(prev), np.vstack(nxt)
+
+
+class _Chart:
+    """A gnomonic chart of the sphere of unit vectors (geodetic latitude), centred on (lon, lat): great
+    circles are straight lines. Plane units are metres at :data:`CHART_RADIUS_M`, which makes plane
+    distances at least ground distances on the ellipsoid, and ground distances at least ``(b/a)^3
+    cos^2 t`` times plane distances at an angle t from the centre. Called like ``pyproj.Proj``."""
+
+    def __init__(self, lon, lat):
+        self.lon, self.lat = float(lon), float(lat)
+        self.c = _unit_vectors([lon], [lat])[0]
+        east = np.array([-math.sin(math.radians(lon)), math.cos(math.radians(lon)), 0.0])
+        self.e1, self.e2 = east, np.cross(self.c, east)
+
+    def from_xyz(self, xyz):
+        d = xyz @ self.c
+        return CHART_RADIUS_M * (xyz @ self.e1) / d, CHART_RADIUS_M * (xyz @ self.e2) / d
+
+    def to_xyz(self, xy):
+        xy = np.asarray(xy, float).reshape(-1, 2) / CHART_RADIUS_M
+        v = self.c[None, :] + xy[:, :1] * self.e1[None, :] + xy[:, 1:] * self.e2[None, :]
+        return v / np.linalg.norm(v, axis=1)[:, None]
+
+    def __call__(self, lon, lat, inverse=False):
+        if inverse:
+            shape = np.shape(lon)
+            lon_out, lat_out = _lonlat(self.to_xyz(np.column_stack([np.ravel(lon), np.ravel(lat)])))
+            # Longitudes continuous about the centre (they may pass +-180: see _tiles_lonlat).
+            lon_out = self.lon + (lon_out - self.lon + 180.0) % 360.0 - 180.0
+            return lon_out.reshape(shape), lat_out.reshape(shape)
+        shape = np.shape(lon)
+        x, y = self.from_xyz(_unit_vectors(np.ravel(lon), np.ravel(lat)))
+        return x.reshape(shape), y.reshape(shape)
+
+    def angle_deg(self, geometry):
+        """Largest angle (degrees) between the centre and a vertex of a plane geometry."""
+        xy = shapely.get_coordinates(geometry)
+        if len(xy) == 0:
+            return 0.0
+        return float(np.degrees(np.arctan(np.hypot(xy[:, 0], xy[:, 1]).max() / CHART_RADIUS_M)))
+
+
+@dataclass
+class _Tile:
+    """Closed airspace within one lon/lat cell of :data:`TILE_DEG`, in a gnomonic chart about the cell's
+    centre: ``pieces`` (region, plane geometry) of land and territorial sea; ``raw`` their union;
+    ``obstacle`` the union grown by the stand-off and simplified outward; ``blocked`` and ``blocked_raw``
+    both eroded (by 1 m, and by :data:`BORDER_M`) for visibility tests; ``reach`` (radians) the largest
+    angle between the chart's centre and the obstacle."""
+
+    chart: _Chart
+    pieces: list
+    raw: object
+    obstacle: object
+    blocked: object
+    blocked_raw: object
+    reach: float
+
+    @property
+    def bounds(self):
+        return self.obstacle.bounds
+
+
+def _build_tiles(closed, land, territorial_sea_m, standoff_m, obstacles=True):
+    """Cut the closed regions into lon/lat cells of :data:`TILE_DEG` and build each cell's obstacles in its
+    own chart (see the module docstring); without ``obstacles``, only the closed airspace itself."""
+    closed_ids = {r.id for r in closed}
+    neighbours = _Neighbours([r for r in land if r.id not in closed_ids]) if territorial_sea_m else None
+    cells = {}
+    m, columns, rows = TILE_MARGIN_DEG, round(360 / TILE_DEG), round(180 / TILE_DEG)
+    for region in closed:
+        minx, miny, maxx, maxy = region.geometry.bounds
+        wanted = set()
+        for i in range(math.floor((minx - m + 180) / TILE_DEG), math.ceil((maxx + m + 180) / TILE_DEG)):
+            for j in range(math.floor((miny - m + 90) / TILE_DEG), math.ceil((maxy + m + 90) / TILE_DEG)):
+                wanted.add((i % columns, min(max(j, 0), rows - 1)))
+        for i, j in sorted(wanted):
+            x0, y0 = -180 + i * TILE_DEG, -90 + j * TILE_DEG
+            # Cells overlap by TILE_MARGIN_DEG, so that eroded copies leave no slit along cell lines; at
+            # +-180 the other side's land is brought round by 360 degrees.
+            window = shapely.box(x0 - m, y0 - m, x0 + TILE_DEG + m, y0 + TILE_DEG + m)
+            shifts = (
+                [0.0] + ([360.0] if x0 + TILE_DEG + m > 180 else []) + ([-360.0] if x0 - m < -180 else [])
+            )
+            polygons = []
+            for shift in shifts:
+                moved = (
+                    region.geometry
+                    if not shift
+                    else shapely.transform(region.geometry, lambda xy, s=shift: xy + np.array([s, 0.0]))
+                )
+                piece = shapely.intersection(moved, window)
+                polygons += [
+                    p for p in shapely.get_parts(piece) if isinstance(p, shapely.Polygon) and p.area > 0
+                ]
+            if polygons:
+                cells.setdefault((i, j), []).append((region, polygons))
+    tiles = []
+    for (i, j), items in sorted(cells.items()):
+        chart = _Chart(-180 + (i + 0.5) * TILE_DEG, -90 + (j + 0.5) * TILE_DEG)
+        pieces, grown = [], []
+        for region, polygons in items:
+            # Edges along a cell's parallels are not great circles: densify before projecting.
+            polygons = [shapely.segmentize(part, 0.5) for part in polygons]
+            if territorial_sea_m:
+                # Built in an ellipsoidal gnomonic projection about the piece itself (scale 1 at its
+                # centre), then carried into the cell's chart vertex by vertex, densified.
+                lonlat = shapely.union_all(polygons)
+                c = _unit_vectors(*shapely.get_coordinates(lonlat).T).mean(axis=0)
+                local = (
+                    math.degrees(math.atan2(c[1], c[0])),
+                    math.degrees(math.asin(c[2] / np.linalg.norm(c))),
+                )
+                proj = _gnomonic(local)
+                kept = [(part, _project(proj, part), 0.0) for part in polygons]
+                sea = _with_territorial_sea(kept, territorial_sea_m, local, proj, neighbours)
+                xy = shapely.transform(
+                    shapely.segmentize(sea, 2000.0),
+                    lambda xy, p=proj, c=chart: np.column_stack(c(*p(xy[:, 0], xy[:, 1], inverse=True))),
+                )
+            else:
+                xy = shapely.union_all([_project(chart, part) for part in polygons])
+            if xy.is_empty:
+                continue
+            if not xy.is_valid:
+                xy = shapely.make_valid(xy)
+            pieces.append((region, xy))
+            if not obstacles:
+                continue
+            # Plane distances shrink by (b/a)^3 cos^2(t) on the ground at most: grow by that much more.
+            t = chart.angle_deg(xy) + math.degrees((standoff_m + 3 * SIMPLIFY_M) / CHART_RADIUS_M) * 1.5 + 0.5
+            scale = 1.0 / (_PLANE_TO_GROUND * math.cos(math.radians(min(t, 80.0))) ** 2)
+            grown.append(_simplified_outward(xy, standoff_m * scale, 2 * SIMPLIFY_M * scale, SIMPLIFY_M))
+        if not pieces:
+            continue
+        raw = shapely.union_all([xy for _, xy in pieces])
+        if not obstacles:
+            tiles.append(_Tile(chart, pieces, raw, None, None, None, 0.0))
+            continue
+        obstacle = shapely.union_all(grown)
+        if not obstacle.is_valid:
+            obstacle = shapely.make_valid(obstacle)
+        # Eroded copies for visibility: a segment may run along or touch an obstacle's boundary. Points and
+        # legs within BORDER_M of a closed country's outline count as on the border: lon/lat edges of 1:50m
+        # outlines are not geodesics, and shared borders differ by rounding.
+        blocked = shapely.buffer(obstacle, -1.0)
+        blocked_raw = shapely.buffer(raw, -BORDER_M)
+        for g in (raw, blocked, blocked_raw):
+            shapely.prepare(g)
+        reach = math.radians(chart.angle_deg(obstacle))
+        tiles.append(_Tile(chart, pieces, raw, obstacle, blocked, blocked_raw, reach))
+    return tiles
+
+
+def _tiles_lonlat(tiles):
+    """The tiles' closed airspace (land and territorial sea) as one lon/lat geometry, cut at +-180."""
+    parts = []
+    for tile in tiles:
+        geometry = _unproject(tile.chart, tile.raw)
+        if not geometry.is_empty:
+            parts.append(geodesy.split_at_antimeridian(geometry))
+    if not parts:
+        return shapely.Polygon()
+    out = shapely.union_all(parts)
+    return out if out.is_valid else shapely.make_valid(out)
 
 
 def _simplified_outward(geometry, distance, pad, tolerance):
@@ -621,6 +914,10 @@ _INSCRIBED = math.cos(3 * math.pi / 64) * 0.99
 
 
 def _gnomonic(centre):
+    """PROJ's ellipsoidal gnomonic projection (Karney's) about ``centre`` (lon, lat): scale 1 at the centre,
+    geodesics straight to within metres over hundreds of kilometres."""
+    import pyproj
+
     lon0, lat0 = centre
     return pyproj.Proj(proj="gnom", lat_0=lat0, lon_0=lon0, ellps="WGS84")
 
@@ -641,42 +938,6 @@ def _unproject(proj, geometry, step_m=2000.0):
 def _max_angle(centre, geometry):
     xy = shapely.get_coordinates(geometry)
     return float(_angle_from(centre, xy[:, 0], xy[:, 1]).max())
-
-
-def _closed_in_plane(closed, land, territorial_sea_m, centre, proj, notes):
-    """Closed airspace in the gnomonic plane: for each closed region, (region, [(polygon, angle), ...]),
-    where ``angle`` (degrees) is how far the polygon's representative point is from the centre.
-
-    Parts of a region farther than :data:`MAX_ANGLE_DEG` from the centre are left out (with a note).
-    """
-    closed_ids = {r.id for r in closed}
-    neighbours = _Neighbours([r for r in land if r.id not in closed_ids]) if territorial_sea_m else None
-    out = []
-    for region in closed:
-        kept = []
-        for part in shapely.get_parts(region.geometry):
-            c = part.representative_point()
-            angle = float(_angle_from(centre, [c.x], [c.y])[0])
-            if angle > MAX_ANGLE_DEG:
-                notes.append(
-                    f"part of {region.name} near {c.y:.1f}, {c.x:.1f} is too far from the area to route "
-                    "around and was left out"
-                )
-                continue
-            kept.append((part, _project(proj, part), angle))
-        if not kept:
-            continue
-        if not territorial_sea_m:
-            out.append((region, [(xy, angle) for _, xy, angle in kept]))
-            continue
-        airspace_xy = _with_territorial_sea(kept, territorial_sea_m, centre, proj, neighbours)
-        parts = []
-        for polygon in shapely.get_parts(airspace_xy):
-            c = polygon.representative_point()
-            lon, lat = proj(c.x, c.y, inverse=True)
-            parts.append((polygon, float(_angle_from(centre, [lon], [lat])[0])))
-        out.append((region, parts))
-    return out
 
 
 class _Neighbours:
@@ -787,18 +1048,13 @@ def airspace(closed_regions, standoff_m=0.0, points=(), centre=None, *, territor
 
 def closed_airspace(routing, centre=None):
     """The closed airspace of ``routing`` -- its closed regions' land and territorial sea, without the
-    stand-off -- as one shapely geometry in lon/lat degrees, for maps. The projection centre defaults to
-    the mean of the closed regions' centres; parts farther than :data:`MAX_ANGLE_DEG` from it are left out.
+    stand-off -- as one shapely geometry in lon/lat degrees (cut at +-180), for maps. ``centre`` is
+    ignored (it chose a single chart's centre, before routing covered the globe).
     """
     if not routing.avoid:
         return shapely.Polygon()
-    if centre is None:
-        reps = [r.geometry.representative_point() for r in routing.avoid]
-        centre = centre_of([p.x for p in reps], [p.y for p in reps])
-    proj = _gnomonic(centre)
-    parts = _closed_in_plane(routing.avoid, routing.land, routing.territorial_sea_m, centre, proj, [])
-    plane = shapely.union_all([xy for _, region_parts in parts for xy, _ in region_parts])
-    return _unproject(proj, plane)
+    tiles = _build_tiles(routing.avoid, routing.land, routing.territorial_sea_m, 0.0, obstacles=False)
+    return _tiles_lonlat(tiles)
 
 
 def geodesic_polyline(lons, lats, step_m=SAMPLE_STEP_M):

@@ -6,6 +6,9 @@
   solved with a plain Dijkstra and geographiclib lengths. They must agree to the metre.
 - Outward simplification: the simplified obstacle contains every point within the stand-off of the
   original (hypothesis, against a finely drawn buffer).
+- Anywhere on Earth: obstacles across +-180, over the pole, a continent-sized box, waypoints at lon 180 --
+  each against the path through the box corners the route must turn round, measured with geographiclib
+  (within 1 %, never shorter), and the route's densified geodesics never enter the box.
 """
 
 import heapq
@@ -124,3 +127,95 @@ def test_outward_simplification_contains_the_original(polygon, distance, toleran
     assert shapely.contains(simplified, truth)
     bound = 1.03 * distance + pad + tolerance + 1e-6 * (1 + distance)
     assert shapely.contains(shapely.buffer(polygon, bound, quad_segs=64), simplified)
+
+
+# --- anywhere on Earth: synthetic obstacles with hand-derived shortest paths ---------------------------
+
+
+def region(geometry, name="box"):
+    return Region(id=name.upper(), name=name, geometry=geometry, source="test")
+
+
+def assert_route_along(route, *corners, tolerance=0.01):
+    """The route is at least as long as the path through the true corners (obstacles are only ever
+    enlarged) and within ``tolerance`` of it."""
+    expected = path_length(*corners)
+    assert expected <= route.length_m <= (1 + tolerance) * expected
+
+
+def no_point_inside(route, geometry):
+    lons, lats = routes.geodesic_polyline(route.lons, route.lats, 5000.0)
+    return not shapely.intersects_xy(geometry, lons, lats).any()
+
+
+def test_obstacle_straddling_the_antimeridian():
+    # A box from 170E to 170W, 5 deg either side of the equator, as lon/lat data has it: two parts.
+    geometry = shapely.MultiPolygon([shapely.box(170, -5, 180, 5), shapely.box(-180, -5, -170, 5)])
+    start, end = (165.0, 0.0), (-165.0, 0.0)
+    route = routes.airspace([region(geometry)]).route(start, end)
+    # Round either pair of corners (the geodesic between them bulges away from the box's edge).
+    assert_route_along(route, start, (170, 5), (-170, 5), end)
+    assert abs(route.lats).min() < 1e-9 and abs(route.lats[1:-1]).min() > 5.0
+    assert no_point_inside(route, geometry)
+
+
+def test_route_over_the_pole():
+    # From lon 0 to lon 180 at lat 75 the geodesic runs over the North Pole; a box across it (lon -20 to
+    # 20, lat 84 to 86) is passed round one of its lower corners, (20, 84) or (-20, 84): from there the
+    # geodesic to lon 180 leaves the box behind (its longitude only moves away from the box) and passes
+    # the pole within 1.5 deg.
+    geometry = shapely.box(-20, 84, 20, 86)
+    start, end = (0.0, 75.0), (180.0, 75.0)
+    route = routes.airspace([region(geometry)]).route(start, end)
+    assert path_length(start, (20, 84), end) == pytest.approx(path_length(start, (-20, 84), end), rel=1e-9)
+    assert_route_along(route, start, (20, 84), end)
+    assert no_point_inside(route, geometry)
+    _, lats = routes.geodesic_polyline(route.lons, route.lats, 5000.0)
+    assert lats.max() > 88.4
+
+
+def test_route_longer_than_10000_km_around_a_continent():
+    # A box of 40 x 80 degrees across the equator: from 10 deg west of it to 10 deg east, round its
+    # northern (or southern) corners -- about 12,500 km.
+    geometry = shapely.box(-20, -40, 20, 40)
+    start, end = (-30.0, 0.0), (30.0, 0.0)
+    route = routes.airspace([region(geometry)]).route(start, end)
+    assert route.length_m > 10_000_000
+    assert_route_along(route, start, (-20, 40), (20, 40), end)
+    assert no_point_inside(route, geometry)
+
+
+def test_lisbon_to_sydney_avoiding_spain():
+    from rangecalc.data import load_catalog
+    from rangecalc.regions import resolve_region
+
+    spain = resolve_region("ESP", load_catalog())
+    lisbon, sydney = (-9.14, 38.72), (151.21, -33.87)
+    route = routes.airspace([spain], 0.0, [lisbon, sydney]).route(lisbon, sydney)
+    direct = path_length(lisbon, sydney)
+    assert no_point_inside(route, spain.geometry)
+    # The direct geodesic (18,180 km) crosses Spain: the route goes round it, a little longer.
+    assert not no_point_inside(routes.airspace([], 0.0, [lisbon]).route(lisbon, sydney), spain.geometry)
+    assert direct < route.length_m < 1.02 * direct
+
+
+def test_waypoint_on_the_antimeridian_and_distances_beyond_a_hemisphere():
+    geometry = shapely.box(10, -10, 20, 10)
+    space = routes.airspace([region(geometry)], 0.0, [(0.0, 0.0)])
+    start, via, end = (0.0, 0.0), (180.0, 0.0), (30.0, 0.0)
+    route = space.route(start, end, via=[via])
+    # The first leg joins antipodes on the equator: its geodesic runs over a pole, clear of the box; the
+    # second runs west along the equator from lon 180 to lon 30, clear of it too.
+    assert route.length_m == pytest.approx(path_length(start, via, end), rel=1e-9)
+    # Points beyond a hemisphere, reached westward (the box is to the east): direct geodesics.
+    far = space.distances_to(start, [-170.0, -150.0], [1.0, 60.0])
+    assert far == pytest.approx(
+        [path_length(start, (-170.0, 1.0)), path_length(start, (-150.0, 60.0))], rel=1e-9
+    )
+    # And one behind the box, on the equator: round its corners.
+    behind = space.distances_to(start, [25.0], [0.0])[0]
+    assert (
+        path_length(start, (10, 10), (20, 10), (25, 0))
+        <= behind
+        <= 1.01 * path_length(start, (10, 10), (20, 10), (25, 0))
+    )
