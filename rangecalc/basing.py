@@ -489,7 +489,7 @@ def _times(distance_m, speed):
 
 
 def rank_candidates(airfields, subject_geometry, hull, radii_m, speed_mps=None, top=None, *,
-                    is_area=True, flyable_fn=None, routing=None):  # fmt: skip
+                    is_area=True, flyable_fn=None, routing=None, shares=True):  # fmt: skip
     """Candidates ranked by farthest distance (flyable when ``flyable_fn`` is given, else direct),
     nearest first, cut to ``top``. Shares are computed for the listed ones only: exact direct coverage
     (:func:`rangecalc.coverage.coverage`); flyable on a coarse grid (:func:`rangecalc.coverage.field_coverage`)."""
@@ -510,12 +510,13 @@ def rank_candidates(airfields, subject_geometry, hull, radii_m, speed_mps=None, 
     for i in order:
         a = airfields[i]
         margins = tuple(r - float(far[i]) for r in radii)
-        shares = _direct_shares(subject_geometry, a, radii, margins, is_area)
+        covered = _direct_shares(subject_geometry, a, radii, margins, is_area) if shares else (None,) * 3
         fly_margins = fly_shares = fly_time = fly_far = None
         if fly is not None:
             fly_far = float(fly[i])
             fly_margins = tuple(r - fly_far for r in radii)
-            fly_shares = _flyable_shares(subject_geometry, a, radii, fly_margins, is_area, routing)
+            if shares:
+                fly_shares = _flyable_shares(subject_geometry, a, radii, fly_margins, is_area, routing)
             fly_time = _times(fly_far, speed_mps)
         out.append(
             Ranked(
@@ -523,7 +524,7 @@ def rank_candidates(airfields, subject_geometry, hull, radii_m, speed_mps=None, 
                 float(far[i]),
                 (float(hull.far_lons[idx[i]]), float(hull.far_lats[idx[i]])),
                 margins,
-                shares,
+                covered,
                 _times(float(far[i]), speed_mps),
                 fly_far,
                 fly_margins,
@@ -1058,3 +1059,191 @@ def basing_dict(result, unit="km"):
         "candidates": candidates,
         "bases_needed": team,
     }
+
+
+# --- where one base stands (for claims) --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a base stands against the basing area of one figure and one way of flying (``mode`` "direct"
+    or "flyable"): ``farthest_m`` to the region's farthest point, ``margin_m`` = radius - farthest (the base
+    is inside when it is >= 0), ``boundary_m`` the signed geodesic distance to the computed area's
+    boundary (positive inside; None when the area is empty)."""
+
+    mode: str
+    figure: str
+    radius_m: float
+    farthest_m: float
+    margin_m: float
+    inside: bool
+    boundary_m: float | None
+
+
+@dataclass(frozen=True)
+class BasePosition:
+    """A base against a region's basing areas, and the best airfields of some countries inside them."""
+
+    base: object
+    region: object
+    standings: tuple  # Standing: direct low/nominal/high, then flyable ones under routing
+    airfields: tuple  # Ranked, best first, inside under at least the high figure
+    direct_error_m: float
+    flyable_error_m: float | None
+    flyable_method: str | None
+    notes: tuple
+
+
+#: Around a base, the flyable basing area's nearest edge is sought on rings every :data:`NEAR_STEP_M` out to
+#: :data:`NEAR_MAX_M` on :data:`NEAR_DIRECTIONS` bearings, then located by bisection along the
+#: :data:`NEAR_REFINE` bearings where it comes nearest (:data:`NEAR_BISECTIONS` halvings).
+NEAR_STEP_M, NEAR_MAX_M, NEAR_DIRECTIONS, NEAR_REFINE, NEAR_BISECTIONS = 50_000.0, 400_000.0, 16, 3, 3
+
+
+def _signed_boundary_m(geometry, lon, lat):
+    """Signed geodesic distance (m) from (lon, lat) to a polygon's boundary, positive inside (None if empty)."""
+    if geometry.is_empty:
+        return None
+    rings = shapely.get_rings(shapely.get_parts(shapely.segmentize(geometry, 0.05)))
+    coords = shapely.get_coordinates(rings)
+    d = float(np.min(geodesy.distance(lon, lat, coords[:, 0], coords[:, 1])))
+    return d if shapely.intersects_xy(geometry, lon, lat) else -d
+
+
+def _near_edge(base, field_fn, radii, own):
+    """Per radius, the signed distance (m) from ``base`` to the nearest point on the other side of the
+    edge of {field <= radius} (positive when the base is inside), on a polar grid refined by bisection
+    (see :data:`NEAR_STEP_M`); None when nothing within :data:`NEAR_MAX_M` is on the other side."""
+    rings = np.arange(NEAR_STEP_M, NEAR_MAX_M + 1, NEAR_STEP_M)
+    bearings = np.linspace(0, 360, NEAR_DIRECTIONS, endpoint=False)
+    rr, aa = np.meshgrid(rings, bearings)  # (bearing, ring)
+    lons, lats, _ = geodesy.direct(base.lon, base.lat, aa.ravel(), rr.ravel())
+    values = field_fn(lons, lats).reshape(rr.shape)
+    out = []
+    for radius in radii:
+        inside_here = own <= radius
+        other = (values <= radius) != inside_here
+        if not other.any():
+            out.append(None)
+            continue
+        first = np.where(other.any(axis=1), other.argmax(axis=1), rings.size)  # first ring index per bearing
+        chosen = np.argsort(first)[:NEAR_REFINE]
+        chosen = chosen[first[chosen] < rings.size]
+        lo = np.where(first[chosen] > 0, rings[np.maximum(first[chosen] - 1, 0)], 0.0)  # same side as base
+        hi = rings[first[chosen]]  # other side
+        for _ in range(NEAR_BISECTIONS):
+            mid = (lo + hi) / 2
+            mlons, mlats, _ = geodesy.direct(base.lon, base.lat, bearings[chosen], mid)
+            flipped = (field_fn(mlons, mlats) <= radius) != inside_here
+            hi, lo = np.where(flipped, mid, hi), np.where(flipped, lo, mid)
+        d = float(np.min((lo + hi) / 2))
+        out.append(d if inside_here else -d)
+    return out
+
+
+def base_position(radii_m, region, base, routing, catalog, countries, *, flyable_farthest_m=None, top=3,
+                  samples=32):  # fmt: skip
+    """Where ``base`` (a Place) stands against ``region``'s basing areas for ``radii_m`` (low, nominal,
+    high), direct and (under an active ``routing`` without waypoints) flyable, and the ``top`` airfields of
+    ``countries`` (Regions) nearest to covering the region that lie inside the area of at least the high
+    figure.
+
+    The distance to each area's boundary (positive inside) is the geodesic distance to the nearest point of
+    the direct area's polygon, and for the flyable area the nearest point on the other side of its edge on a
+    polar grid about the base (:data:`NEAR_STEP_M` apart, to :data:`NEAR_MAX_M`). Flyable distances are the
+    maximum over ``samples`` outline points (see :func:`flyable_basing_areas`), taken ``spacing / 2``
+    longer so that the sampling never puts a base inside wrongly; ``flyable_farthest_m``, when the caller
+    measured the base's own farthest distance more finely, replaces its sampled value. Airfields are searched in order
+    of their direct farthest distance (a lower bound of the flyable one), so the best are found exactly
+    without measuring every airfield's flyable distance.
+    """
+    radii = tuple(float(r) for r in radii_m)
+    geometry = region.geometry
+    hull = subject_hull(geometry)
+    _, _, error = direct_basing_areas(geometry, radii[:1], hull=hull)
+    far, _ = farthest_distances(hull, [base.lon], [base.lat])
+    geoms, _, _ = direct_basing_areas(geometry, radii, hull=hull)
+    standings = [
+        Standing("direct", f, r, float(far[0]), r - float(far[0]), bool(r >= far[0]),
+                 _signed_boundary_m(g, base.lon, base.lat))
+        for f, r, g in zip(FIGURES, radii, geoms, strict=True)
+    ]  # fmt: skip
+    fly_fn, fly_method, fly_error = None, None, None
+    if routing.active and not routing.via:
+        slons, slats, spacing = outline_samples(geometry, samples)
+        order = np.argsort(-geodesy.distance(base.lon, base.lat, slons, slats))
+        points = list(zip(slons[order].tolist(), slats[order].tolist(), strict=True))
+        space = routing.airspace([*points, (base.lon, base.lat)])
+        limit = max(radii) + spacing
+
+        def fly_fn(lons, lats):
+            lons, lats = np.asarray(lons, float), np.asarray(lats, float)
+            out, _ = farthest_distances(hull, lons, lats)
+            live = np.nonzero(out <= limit)[0]
+            for start in points:
+                if live.size == 0:
+                    break
+                out[live] = np.maximum(
+                    out[live], space.distances_to(start, lons[live], lats[live], max_m=limit)
+                )
+                live = live[out[live] <= limit]
+            return out
+
+        sampled = float(fly_fn([base.lon], [base.lat])[0])
+        # The base's own farthest distance: as measured by the caller, else sampled and taken half a sample
+        # spacing longer (the most sampling can miss). Around the base the sampled field is shifted by the
+        # same amount, so that the edge search agrees with the base's own standing.
+        own = flyable_farthest_m if flyable_farthest_m is not None else sampled + spacing / 2
+        shift = own - sampled if math.isfinite(own - sampled) else spacing / 2
+
+        def local_fn(lons, lats):
+            return fly_fn(lons, lats) + shift
+
+        def conservative_fn(lons, lats):
+            return fly_fn(lons, lats) + spacing / 2
+
+        near = _near_edge(base, local_fn, radii, own)
+        standings += [
+            Standing("flyable", f, r, own, r - own, bool(r >= own), e)
+            for f, r, e in zip(FIGURES, radii, near, strict=True)
+        ]
+        fly_error = spacing / 2
+        fly_method = (
+            f"flyable distances {routing.describe()} to {len(points)} outline samples about "
+            f"{spacing / 1000:.0f} km apart, taken {spacing / 2000:.0f} km longer for airfields (the most sampling "
+            f"can miss) and shifted to the base's own farthest distance around it; "
+            f"the nearest edge sought on {NEAR_DIRECTIONS} bearings every {NEAR_STEP_M / 1000:.0f} km out to "
+            f"{NEAR_MAX_M / 1000:.0f} km, then by bisection to {NEAR_STEP_M / 2**NEAR_BISECTIONS / 1000:.0f} km "
+            f"along the {NEAR_REFINE} nearest bearings"
+        )
+    airfields, notes = candidate_airfields(catalog, countries)
+    best = _best_inside(airfields, hull, radii, conservative_fn if fly_fn is not None else None, top)
+    return BasePosition(base, region, tuple(standings), best, error, fly_error, fly_method, tuple(notes))
+
+
+def _best_inside(airfields, hull, radii, fly_fn, top, batch=8):
+    """The ``top`` airfields with the smallest (flyable, else direct) farthest distance that is within the
+    high radius, as Ranked; branch and bound on the direct distance, a lower bound of the flyable one."""
+    if not airfields:
+        return ()
+    lons = np.array([a.lon for a in airfields])
+    lats = np.array([a.lat for a in airfields])
+    far, idx = farthest_distances(hull, lons, lats)
+    order = np.argsort(far)
+    order = order[far[order] <= radii[-1]]
+    found = []  # (distance, i)
+    for start in range(0, order.size, batch):
+        chunk = order[start : start + batch]
+        if len(found) >= top and far[chunk[0]] > found[top - 1][0]:
+            break
+        d = far[chunk] if fly_fn is None else fly_fn(lons[chunk], lats[chunk])
+        found += [(float(v), int(i)) for v, i in zip(d, chunk, strict=True) if v <= radii[-1]]
+        found.sort()
+    out = []
+    for d, i in found[:top]:
+        margins = tuple(r - float(far[i]) for r in radii)
+        where = (float(hull.far_lons[idx[i]]), float(hull.far_lats[idx[i]]))
+        fly = None if fly_fn is None else tuple(r - d for r in radii)
+        out.append(Ranked(airfields[i], float(far[i]), where, margins, (None,) * 3, None,
+                          None if fly_fn is None else d, fly, None, None))  # fmt: skip
+    return tuple(out)

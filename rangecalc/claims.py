@@ -740,6 +740,7 @@ def _evaluate(scenario, catalog, map_layers):
             }
         )
     data["sensitivity"] = sensitivity
+    data["basing"] = _basing(s, field_of(s.claim_base, s.claim_region, "legal"), catalog)
 
     # -- targets in scope -------------------------------------------------------------------------------
     targets = []
@@ -830,6 +831,69 @@ def _evaluate(scenario, catalog, map_layers):
         data["uncovered"] = result.layers.get("uncovered_summary", [])
     data["verdict"] = verdict(result)
     return result
+
+
+def _basing(s, legal_field, catalog):
+    """Where the claim's base stands against the basing area of the claim's region under the published
+    radius (direct, and on legal routes when airspace is closed), and the best airfields of its country
+    inside it (:func:`rangecalc.basing.base_position`)."""
+    from .basing import base_position
+    from .data import load_catalog
+
+    catalog = catalog or load_catalog()
+    frame, base, region = s.claim_airframe, s.claim_base, s.claim_region
+    country = getattr(base.ref, "country", None)
+    countries = (
+        [all_regions(catalog)[country.upper()]] if country and country.upper() in all_regions(catalog) else []
+    )
+    routing = Routing(s.routing.avoid, (), s.routing.standoff_m, s.routing.reasons, s.routing.territorial_sea_m,
+                      s.routing.land)  # fmt: skip
+    far = legal_field.far_m if legal_field is not None and routing.active else None
+    pos = base_position(frame.combat_radius.values_si(), region, base, routing, catalog, countries,
+                        flyable_farthest_m=far)  # fmt: skip
+
+    def standing(x):
+        return {
+            "figure": x.figure,
+            "radius_km": x.radius_m / 1000,
+            "farthest_km": _km(x.farthest_m),
+            "margin_km": _km(x.margin_m),
+            "inside": x.inside,
+            "edge_km": None if x.boundary_m is None else x.boundary_m / 1000,
+        }
+
+    direct = [standing(x) for x in pos.standings if x.mode == "direct"]
+    flyable = [standing(x) for x in pos.standings if x.mode == "flyable"] or None
+    airfields = []
+    for c in pos.airfields:
+        margins = c.flyable_margins_m if c.flyable_margins_m is not None else c.margins_m
+        distance = c.flyable_farthest_m if c.flyable_farthest_m is not None else c.farthest_m
+        airfields.append(
+            {
+                "id": c.airfield.id,
+                "name": c.airfield.name,
+                "source": c.airfield.source,
+                "lat": c.airfield.lat,
+                "lon": c.airfield.lon,
+                "farthest_km": distance / 1000,
+                "inside": [b for b, m in zip(BANDS, margins, strict=True) if m >= 0],
+            }
+        )
+    return {
+        "airframe": frame.id,
+        "airframe_name": frame.name,
+        "base": base.label,
+        "region": region.name,
+        "country": countries[0].name if countries else None,
+        "routes": "legal" if routing.active else "direct",
+        "direct": direct,
+        "flyable": flyable,
+        "direct_error_km": pos.direct_error_m / 1000,
+        "flyable_error_km": None if pos.flyable_error_m is None else pos.flyable_error_m / 1000,
+        "flyable_method": pos.flyable_method,
+        "airfields": airfields,
+        "notes": list(pos.notes),
+    }
 
 
 def _field_of(fields, base, region_id, routes):

@@ -332,3 +332,39 @@ def test_cli_bases_needed_reports_a_checked_pair(run):
 def test_cli_usage_errors_exit_2(run, args, message):
     result = run("basing", "tu22m3", *args, expect=2)
     assert message in result.stderr
+
+
+# --- the claim ------------------------------------------------------------------------------------------------
+
+
+def test_the_hamadan_claim_says_where_mozdok_stands():
+    from rangecalc.claims import evaluate, load_scenario
+    from rangecalc.formats.claimtext import claim_document
+
+    catalog = load_catalog()
+    scenario = load_scenario("hamadan-2016", catalog)
+    result = evaluate(scenario, catalog, map_layers=False)
+    b = result.data["basing"]
+    assert b["base"] == scenario.claim_base.label and b["region"] == scenario.claim_region.name
+    # Direct: Mozdok's farthest point of Syria, by geographiclib over every outline vertex.
+    outline = dense_outline(scenario.claim_region.geometry, 1.0)
+    far_km = farthest_m(scenario.claim_base.lon, scenario.claim_base.lat, outline) / 1000
+    for x in b["direct"]:
+        assert x["farthest_km"] == pytest.approx(far_km, abs=1e-3)
+        assert x["inside"] == (x["radius_km"] >= far_km)
+        assert (x["edge_km"] > 0) == x["inside"]
+    # Flyable: the same farthest distance as the claim's own coverage row on legal routes.
+    legal = next(
+        r for r in result.data["coverage"]
+        if r["routes"] == "legal" and r["base"] == scenario.claim_base.label and r["region"] == scenario.claim_region.id
+    )  # fmt: skip
+    for x in b["flyable"]:
+        assert x["farthest_km"] == pytest.approx(legal["farthest_km"], abs=1e-6)
+        assert x["inside"] == (x["margin_km"] >= 0)
+    # Airfields listed are Russian, inside under the figures named, best first.
+    distances = [a["farthest_km"] for a in b["airfields"]]
+    assert distances == sorted(distances)
+    for a in b["airfields"]:
+        assert a["inside"] and a["inside"][-1] == "high"
+    text = claim_document(result, "text")
+    assert "Basing area" in text and scenario.claim_base.label in text

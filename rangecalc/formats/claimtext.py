@@ -289,6 +289,8 @@ def claim_document(result, fmt):
     if d["sensitivity"]:
         lines += ["", f"{h3}Sensitivity: each closure lifted in turn (from {claim['base']})", ""]
         lines.append(render(sensitivity_table(d), md))
+    if d.get("basing"):
+        lines += ["", *basing_lines(d["basing"], h3, bullet)]
     if d["loads"]["cases"]:
         lines += ["", f"{h3}Loads, and the load the published radius is for", ""]
         lines.append(
@@ -341,6 +343,48 @@ def claim_document(result, fmt):
     lines.append(f"{bullet}Precision: docs/precision.md. Full-precision numbers: --format json.")
     text = "\n".join(lines) + "\n"
     return markdown_safe(text) if md else text
+
+
+def basing_lines(b, h3="", bullet=" - "):
+    """Where the claim's base stands against the basing area (rangecalc basing) of the claim's region."""
+    lines = [
+        f"{h3}Basing area: from where does the {b['airframe_name']} reach all of {b['region']}?",
+        "",
+        f"The basing area under a figure is where a base must lie for every point of {b['region']} to be within "
+        f"that radius. Where {b['base']} stands (margin = radius minus the distance to the farthest point; "
+        "edge = distance to the nearest point on the other side of the area's boundary):",
+        "",
+    ]
+    modes = [("direct", "direct geodesics", b["direct"])]
+    if b["flyable"]:
+        modes.append(("flyable", "shortest legal routes", b["flyable"]))
+    for _, words, rows in modes:
+        parts = []
+        for x in rows:
+            where = "inside" if x["inside"] else "outside"
+            edge = (
+                "edge more than 400 km away"
+                if x["edge_km"] is None
+                else f"edge {abs(x['edge_km']):,.0f} km {'away' if x['inside'] else 'off'}"
+            )
+            parts.append(f"{where} under {x['figure']} (margin {x['margin_km']:+,.0f} km; {edge})")
+        lines.append(f"{bullet}On {words}: " + "; ".join(parts) + ".")
+    if b["airfields"]:
+        listed = "; ".join(
+            f"{a['name']} ({a['farthest_km']:,.0f} km to the farthest point; inside under {', '.join(a['inside'])})"
+            for a in b["airfields"]
+        )
+        how = "by shortest legal route" if b["flyable"] else "direct"
+        lines.append(
+            f"{bullet}Nearest to covering it among the airfields of {b['country']} ({how}): {listed}."
+        )
+    elif b["country"]:
+        lines.append(f"{bullet}No airfield of {b['country']} lies inside the basing area under any figure.")
+    note = f"Direct areas are exact to {b['direct_error_km']:.1f} km (conservative)."
+    if b["flyable_method"]:
+        note += f" Flyable: {b['flyable_method']}."
+    lines += ["", note + " See rangecalc basing."]
+    return lines
 
 
 def render(table, md):
