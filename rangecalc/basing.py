@@ -306,17 +306,20 @@ def flyable_basing_areas(geometry, radii_m, routing, direct_high, hull, *, sampl
     points = list(zip(slons.tolist(), slats.tolist(), strict=True))
     space = routing.airspace(points)
     r_max = float(radii.max())
-    done = [0]
 
-    def field_fn(lons, lats, report=False):
+    def field_fn(lons, lats, report=False, only=None, argmax=None):
+        """Flyable distance to the farthest sample (``only``: just those sample indices, a lower bound);
+        ``argmax``, an int array, receives the index of the sample attaining it."""
         lons = geodesy._wrap180(np.asarray(lons, dtype=float))
         lats = np.asarray(lats, dtype=float)
         lower, _ = farthest_distances(hull, lons, lats)  # direct: a lower bound of the flyable one
         out = lower.copy()
         live = np.nonzero(lower <= r_max)[0]
         for k, start in enumerate(points):
-            if live.size:
+            if live.size and (only is None or k in only):
                 d = space.distances_to(start, lons[live], lats[live], max_m=r_max)
+                if argmax is not None:
+                    argmax[live[d > out[live]]] = k
                 out[live] = np.maximum(out[live], d)
                 live = live[out[live] <= r_max]  # beyond every radius already: done
             if report and progress is not None:
@@ -333,13 +336,24 @@ def flyable_basing_areas(geometry, radii_m, routing, direct_high, hull, *, sampl
     step = math.sqrt(max((east - west) * coslat * (north - south), 1e-6) / grid_points)
     pad = 1.5 * step
     frame = (west - pad / coslat, max(south - pad, -90.0), east + pad / coslat, min(north + pad, 90.0))
-    first = [True]
+    grid = {}
 
     def grid_fn(lons, lats):
-        report = first[0]
-        first[0] = False
-        done[0] += np.size(lons)
-        return field_fn(lons, lats, report)
+        """The grid pass measures every sample; the later passes, which locate where the field turns
+        unreachable between grid nodes (the edge of closed airspace), measure only the samples that are
+        farthest at the nearest grid nodes: the farthest sample changes little within a grid cell."""
+        lons, lats = np.asarray(lons, dtype=float), np.asarray(lats, dtype=float)
+        if not grid:
+            argmax = np.full(lons.size, -1)
+            values, nearest = field_fn(lons, lats, True, argmax=argmax)
+            from scipy.spatial import cKDTree
+
+            grid.update(tree=cKDTree(np.column_stack([lons * coslat, lats])), argmax=argmax, values=values)
+            return values, nearest
+        _, near = grid["tree"].query(np.column_stack([lons * coslat, lats]), k=4)
+        near_values = grid["values"][near]
+        only = set(grid["argmax"][near[np.isfinite(near_values)]].tolist()) - {-1}
+        return field_fn(lons, lats, only=only or {0})
 
     shrink = spacing / 2
     reach = coverage.field_reach_polygons(frame, grid_fn, radii - shrink, step_deg=step)
@@ -492,7 +506,7 @@ def rank_candidates(airfields, subject_geometry, hull, radii_m, speed_mps=None, 
                     is_area=True, flyable_fn=None, routing=None, shares=True):  # fmt: skip
     """Candidates ranked by farthest distance (flyable when ``flyable_fn`` is given, else direct),
     nearest first, cut to ``top``. Shares are computed for the listed ones only: exact direct coverage
-    (:func:`rangecalc.coverage.coverage`); flyable on a coarse grid (:func:`rangecalc.coverage.field_coverage`)."""
+    (:func:`rangecalc.coverage.coverage`); flyable on a coarse grid (:func:`_flyable_shares`)."""
     if not airfields:
         return ()
     lons = np.array([a.lon for a in airfields])
@@ -506,6 +520,10 @@ def rank_candidates(airfields, subject_geometry, hull, radii_m, speed_mps=None, 
     if top is not None:
         order = order[:top]
     radii = tuple(float(r) for r in radii_m)
+    space = None
+    if fly is not None and shares and order.size:
+        point = subject_geometry.representative_point()
+        space = routing.airspace([*((airfields[i].lon, airfields[i].lat) for i in order), (point.x, point.y)])
     out = []
     for i in order:
         a = airfields[i]
@@ -516,7 +534,7 @@ def rank_candidates(airfields, subject_geometry, hull, radii_m, speed_mps=None, 
             fly_far = float(fly[i])
             fly_margins = tuple(r - fly_far for r in radii)
             if shares:
-                fly_shares = _flyable_shares(subject_geometry, a, radii, fly_margins, is_area, routing)
+                fly_shares = _flyable_shares(subject_geometry, a, radii, fly_margins, is_area, space)
             fly_time = _times(fly_far, speed_mps)
         out.append(
             Ranked(
@@ -548,24 +566,30 @@ def _direct_shares(geometry, airfield, radii, margins, is_area):
     return tuple(shares)
 
 
-def _flyable_shares(geometry, airfield, radii, margins, is_area, routing):
+#: Grid points for a listed airfield's flyable covered share.
+FLYABLE_SHARE_POINTS = 1_000
+
+
+def _flyable_shares(geometry, airfield, radii, margins, is_area, space):
+    """Covered shares on flyable routes: targets counted, a region on a grid of
+    :data:`FLYABLE_SHARE_POINTS` weighted by cos(latitude); points beyond the largest radius by direct
+    geodesic are not routed (a route is never shorter)."""
     if all(m >= 0 for m in margins):
         return (1.0,) * len(radii)
-    space = routing.airspace([(airfield.lon, airfield.lat)])
     start = (airfield.lon, airfield.lat)
-    if not is_area:
+    if is_area:
+        lons, lats, _ = coverage.grid_points(geometry, FLYABLE_SHARE_POINTS)
+        weights = np.cos(np.radians(lats))
+    else:
         lons, lats, _ = _coordinates(geometry)
-        d = space.distances_to(start, lons, lats)
-        return tuple(float(np.mean(d <= r)) for r in radii)
-
-    def fn(qlons, qlats):
-        return space.distances_to(start, qlons, qlats), np.zeros(np.size(qlons), dtype=int)
-
-    glons, glats, _ = coverage.grid_points(geometry, 2_000)
-    d, _ = fn(glons, glats)
-    w = np.cos(np.radians(glats))
+        weights = np.ones(lons.size)
+    d = geodesy.distance(start[0], start[1], lons, lats)
+    live = d <= max(radii)
+    if live.any():
+        d[live] = space.distances_to(start, lons[live], lats[live], max_m=max(radii))
+    total = weights.sum()
     return tuple(
-        1.0 if m >= 0 else float(w[d <= r].sum() / w.sum()) for r, m in zip(radii, margins, strict=True)
+        1.0 if m >= 0 else float(weights[d <= r].sum() / total) for r, m in zip(radii, margins, strict=True)
     )
 
 
