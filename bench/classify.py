@@ -115,7 +115,7 @@ def case_within_any(n, repeat):
 def _probe(kind, n, points_file):
     """Runs in a fresh process; prints JSON {added_mb, peak_mb, seconds, n}."""
     rng = np.random.default_rng(0)
-    if kind in ("distance", "inverse", "pyproj"):
+    if kind in ("distance", "inverse", "within", "pyproj"):
         from rangecalc import geodesy
 
         lons, lats = rng.uniform(-180, 180, n), rng.uniform(-90, 90, n)
@@ -128,6 +128,8 @@ def _probe(kind, n, points_file):
                 return geodesy.distance(*HAMADAN, lons, lats)
             if kind == "inverse":
                 return geodesy.inverse(*HAMADAN, lons, lats)
+            if kind == "within":
+                return geodesy.within(*HAMADAN, 2_200_000.0, lons, lats)
             return geodesy.GEOD.inv(base_lons, base_lats, lons, lats)
 
     else:
@@ -187,6 +189,15 @@ def memory_rows():
     for kind in ("distance", "inverse"):
         got = _run_probe(kind, n)
         rows.append((job, f"rangecalc geodesy.{kind}", got, got["added_mb"] / raw["added_mb"]))
+    got = _run_probe("within", n)
+    rows.append(
+        (
+            f"in reach at 2,200 km, 1 base x {n:,} targets",
+            "rangecalc geodesy.within",
+            got,
+            got["added_mb"] / raw["added_mb"],
+        )
+    )
     _, alons, alats = sweep.world_airfields()
     _, clons, clats = sweep.world_cities()
     with tempfile.TemporaryDirectory() as tmp:
