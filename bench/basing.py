@@ -86,7 +86,7 @@ def flyable(catalog):
     syria = resolve_region("SY", catalog)
     routing = routing_from_text("TUR,GEO,AZE", (), None, catalog, territorial_sea="12nm")
     countries = B.resolve_within("RU,IR,SY", catalog)
-    for grid, samples in ((2_000, 40), (4_000, 40), (8_000, 40), (4_000, 20), (4_000, 80)):
+    for grid, samples in ((2_000, 64), (4_000, 64), (8_000, 64), (16_000, 64), (8_000, 32), (8_000, 128)):
         start = time.perf_counter()
         result = B.basing(frame, syria, routing=routing, catalog=catalog, within=(), top=None,
                           flyable_grid_points=grid, flyable_samples=samples)  # fmt: skip

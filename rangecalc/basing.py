@@ -66,8 +66,8 @@ HULL_STEP_DEG = 0.25
 #: a vertex farther inside cannot be a farthest point (see :func:`_far_points`).
 HULL_BAND_DEG = 0.25
 #: Outline samples for flyable distances (K) and grid nodes for the flyable contour.
-FLYABLE_SAMPLES = 40
-FLYABLE_GRID_POINTS = 4_000
+FLYABLE_SAMPLES = 64
+FLYABLE_GRID_POINTS = 8_000
 #: Exact set search above this many candidates (after those covering nothing are dropped) turns greedy.
 MILP_MAX_CANDIDATES = 400
 #: Region sample points for the set search: an interior grid plus the outline.
@@ -287,8 +287,9 @@ def flyable_basing_areas(geometry, radii_m, routing, direct_high, hull, *, sampl
 
     ``direct_high`` is the direct basing area of the largest radius (the flyable area lies inside it).
     Returns ``(geometries, reach, sample_spacing_m, field_fn)``: ``reach`` the
-    :class:`~rangecalc.coverage.FieldReach` (grid, error), ``field_fn(lons, lats)`` the flyable distance to
-    the subject's farthest sample (for ranking candidates). ``progress(done, total)`` is called after
+    :class:`~rangecalc.coverage.FieldReach` (grid, error), ``field_fn(lons, lats, cap=None)`` the flyable
+    distance to the subject's farthest sample (for ranking candidates; with the default cap, the largest
+    radius, values beyond it are lower bounds only). ``progress(done, total)`` is called after
     each outline sample's pass over the grid.
     """
     if routing.via:
@@ -307,21 +308,23 @@ def flyable_basing_areas(geometry, radii_m, routing, direct_high, hull, *, sampl
     space = routing.airspace(points)
     r_max = float(radii.max())
 
-    def field_fn(lons, lats, report=False, only=None, argmax=None):
+    def field_fn(lons, lats, report=False, only=None, argmax=None, cap=r_max):
         """Flyable distance to the farthest sample (``only``: just those sample indices, a lower bound);
-        ``argmax``, an int array, receives the index of the sample attaining it."""
+        ``argmax``, an int array, receives the index of the sample attaining it. With ``cap`` (metres),
+        values above it are only lower bounds (the work stops there); ``cap=None`` measures them all."""
         lons = geodesy._wrap180(np.asarray(lons, dtype=float))
         lats = np.asarray(lats, dtype=float)
         lower, _ = farthest_distances(hull, lons, lats)  # direct: a lower bound of the flyable one
         out = lower.copy()
-        live = np.nonzero(lower <= r_max)[0]
+        live = np.arange(lons.size) if cap is None else np.nonzero(lower <= cap)[0]
         for k, start in enumerate(points):
             if live.size and (only is None or k in only):
-                d = space.distances_to(start, lons[live], lats[live], max_m=r_max)
+                d = space.distances_to(start, lons[live], lats[live], max_m=cap)
                 if argmax is not None:
                     argmax[live[d > out[live]]] = k
                 out[live] = np.maximum(out[live], d)
-                live = live[out[live] <= r_max]  # beyond every radius already: done
+                if cap is not None:
+                    live = live[out[live] <= cap]  # beyond every radius already: done
             if report and progress is not None:
                 progress(k + 1, len(points))
         return out, np.zeros(lons.size, dtype=int)
@@ -393,7 +396,8 @@ def candidate_airfields(catalog, countries, *, use_airports=True, iata_only=Fals
     """Bundled bases and (optionally) airportsdata airports in ``countries`` (Region objects).
 
     Returns ``(airfields, notes)``: notes say what was left out and why (airportsdata missing, runway
-    filter). An airportsdata airport within :data:`SAME_AIRFIELD_M` of a bundled base is that base.
+    filter). An airportsdata airport within :data:`SAME_AIRFIELD_M` of a bundled base is that base, and of another
+    airportsdata airport the same airfield (listed once).
     """
     notes = []
     wanted3 = {r.id.upper() for r in countries}
@@ -443,14 +447,22 @@ def _airports(table, wanted2, bundled, iata_only):
     ]
     if not rows:
         return []
+    # The same airfield listed twice (under two codes): keep the first, preferring one with an IATA code.
+    rows.sort(key=lambda a: (not a.get("iata"), a["icao"]))
     lons = np.array([float(a["lon"]) for a in rows])
     lats = np.array([float(a["lat"]) for a in rows])
     keep = np.ones(len(rows), bool)
+    if len(rows) > 1:
+        d = geodesy.distance(lons[:, None], lats[:, None], lons[None, :], lats[None, :])
+        np.fill_diagonal(d, np.inf)
+        for i in range(len(rows)):
+            if keep[i]:
+                keep[np.nonzero(d[i, i + 1 :] <= SAME_AIRFIELD_M)[0] + i + 1] = False
     if bundled:
         blons = np.array([b.lon for b in bundled])
         blats = np.array([b.lat for b in bundled])
         d = geodesy.distance(lons[:, None], lats[:, None], blons[None, :], blats[None, :])
-        keep = d.min(axis=1) > SAME_AIRFIELD_M
+        keep &= d.min(axis=1) > SAME_AIRFIELD_M
     return [
         Airfield(
             a["icao"].lower(),
@@ -504,21 +516,22 @@ def _times(distance_m, speed):
 
 def rank_candidates(airfields, subject_geometry, hull, radii_m, speed_mps=None, top=None, *,
                     is_area=True, flyable_fn=None, routing=None, shares=True):  # fmt: skip
-    """Candidates ranked by farthest distance (flyable when ``flyable_fn`` is given, else direct),
-    nearest first, cut to ``top``. Shares are computed for the listed ones only: exact direct coverage
-    (:func:`rangecalc.coverage.coverage`); flyable on a coarse grid (:func:`_flyable_shares`)."""
+    """Candidates ranked by farthest distance (flyable when ``flyable_fn`` is given: it must measure every
+    value exactly, see :func:`_flyable_order`; else direct), nearest first, cut to ``top``. Shares are
+    computed for the listed ones only: exact direct coverage (:func:`rangecalc.coverage.coverage`);
+    flyable on a coarse grid (:func:`_flyable_shares`)."""
     if not airfields:
         return ()
     lons = np.array([a.lon for a in airfields])
     lats = np.array([a.lat for a in airfields])
     far, idx = farthest_distances(hull, lons, lats)
     fly = None
-    if flyable_fn is not None:
-        fly = flyable_fn(lons, lats)[0]
-    key = fly if fly is not None else far
-    order = np.lexsort((far, key))
-    if top is not None:
-        order = order[:top]
+    if flyable_fn is None:
+        order = np.lexsort((np.arange(far.size), far))
+        if top is not None:
+            order = order[:top]
+    else:
+        fly, order = _flyable_order(flyable_fn, lons, lats, far, top)
     radii = tuple(float(r) for r in radii_m)
     space = None
     if fly is not None and shares and order.size:
@@ -551,6 +564,26 @@ def rank_candidates(airfields, subject_geometry, hull, radii_m, speed_mps=None, 
             )
         )
     return tuple(out)
+
+
+def _flyable_order(flyable_fn, lons, lats, far, top, batch=32):
+    """The ``top`` candidates with the smallest flyable farthest distance, best first, and the flyable
+    distances (nan where not measured). Candidates are measured in order of their direct distance, a
+    lower bound of the flyable one, until no unmeasured candidate can enter the top."""
+    fly = np.full(far.size, np.nan)
+    by_direct = np.argsort(far, kind="stable")
+    want = far.size if top is None else min(top, far.size)
+    for start in range(0, far.size, batch):
+        chunk = by_direct[start : start + batch]
+        measured = np.nonzero(np.isfinite(fly) | np.isinf(fly))[0]
+        if measured.size >= want:
+            kth = np.sort(fly[measured])[want - 1]
+            if far[chunk[0]] > kth:
+                break
+        fly[chunk] = flyable_fn(lons[chunk], lats[chunk])[0]
+    measured = np.nonzero(~np.isnan(fly))[0]
+    order = measured[np.lexsort((far[measured], fly[measured]))][:want]
+    return fly, order
 
 
 def _direct_shares(geometry, airfield, radii, margins, is_area):
@@ -872,8 +905,9 @@ def basing(
             catalog, within, use_airports=use_airports, iata_only=iata_only, min_runway_m=min_runway_m
         )
     speed = cruise_speed_mps(airframe)
+    uncapped = None if flyable_fn is None else (lambda lons, lats: flyable_fn(lons, lats, cap=None))
     ranked = rank_candidates(
-        airfields, geometry, hull, radii, speed, top, is_area=is_area, flyable_fn=flyable_fn, routing=routing
+        airfields, geometry, hull, radii, speed, top, is_area=is_area, flyable_fn=uncapped, routing=routing
     )
     team = None
     if bases_needed_k is not None:

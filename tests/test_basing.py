@@ -368,3 +368,40 @@ def test_the_hamadan_claim_says_where_mozdok_stands():
         assert a["inside"] and a["inside"][-1] == "high"
     text = claim_document(result, "text")
     assert "Basing area" in text and scenario.claim_base.label in text
+
+
+# --- candidates -------------------------------------------------------------------------------------------------
+
+
+def test_without_airportsdata_the_candidates_are_the_bundled_bases_and_the_report_says_so(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "airportsdata", None)  # import now raises ImportError
+    catalog = load_catalog()
+    countries = B.resolve_within("RU,SY", catalog)
+    airfields, notes = B.candidate_airfields(catalog, countries)
+    assert airfields and {a.source for a in airfields} == {"bundled"}
+    assert {a.country for a in airfields} <= {"RUS", "SYR"}
+    assert any("rangecalc[airports]" in n for n in notes)
+
+
+def test_min_runway_keeps_bundled_bases_with_a_long_enough_runway(run):
+    out = json.loads(
+        run("basing", "tu22m3", "--region", "SY", "--within", "RUS,SYR", "--min-runway", "3000m", "--top", "50",
+            "--format", "json").stdout  # fmt: skip
+    )
+    catalog = load_catalog()
+    assert out["candidates"]
+    for c in out["candidates"]:
+        assert c["source"] == "bundled" and c["runway_length_m"] >= 3000
+        assert catalog.base(c["id"]).runway_length_m >= 3000
+    assert any("runway" in n for n in out["notes"])
+
+
+def test_targets_subject_and_text_report(run):
+    out = run("basing", "tu22m3", "--targets", "raqqa,palmyra", "--within", "SY", "--top", "2").stdout
+    assert "Direct basing area" in out and "Candidate airfields in Syria" in out
+    data = json.loads(run("basing", "tu22m3", "--targets", "raqqa,palmyra", "--format", "json").stdout)
+    jsonschema.validate(data, SCHEMA)
+    assert data["subject"]["kind"] == "targets" and len(data["subject"]["targets"]) == 2
+    assert data["candidates"] == [] and data["within"] == []

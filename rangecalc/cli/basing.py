@@ -220,12 +220,15 @@ def basing_document(d, unit, fmt, precision=0):
         lines.append("")
     team = d["bases_needed"]
     if team is not None:
-        lines += [f"{h}{team['k']} bases together ({team['figure']} figure)", ""]
+        lines += [f"{h}Up to {team['k']} bases together ({team['figure']} figure, direct geodesics)", ""]
         if team["found"]:
             names = " + ".join(m["name"] for m in team["members"])
+            nearer = "the nearer base" if len(team["members"]) > 1 else "it"
+            if len(team["members"]) < team["k"]:
+                names += f" alone (no set of {team['k']} does better)"
             lines.append(
                 f"{names}: every point of {d['subject']['name']} within "
-                f"{num(team[f'covering_radius_{unit}'])} {unit} of the nearer base; margin "
+                f"{num(team[f'covering_radius_{unit}'])} {unit} of {nearer}; margin "
                 f"{num(team[f'margin_{unit}'], signed=True)} {unit} "
                 f"(checked with exact coverage: {team['covered_share'] * 100:.1f}% covered)."
             )
