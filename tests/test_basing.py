@@ -387,8 +387,20 @@ def test_without_airportsdata_the_candidates_are_the_bundled_bases_and_the_repor
 
 def test_min_runway_keeps_bundled_bases_with_a_long_enough_runway(run):
     out = json.loads(
-        run("basing", "tu22m3", "--region", "SY", "--within", "RUS,SYR", "--min-runway", "3000m", "--top", "50",
-            "--format", "json").stdout  # fmt: skip
+        run(
+            "basing",
+            "tu22m3",
+            "--region",
+            "SY",
+            "--within",
+            "RUS,SYR",
+            "--min-runway",
+            "3000m",
+            "--top",
+            "50",
+            "--format",
+            "json",
+        ).stdout
     )
     catalog = load_catalog()
     assert out["candidates"]
@@ -405,3 +417,43 @@ def test_targets_subject_and_text_report(run):
     jsonschema.validate(data, SCHEMA)
     assert data["subject"]["kind"] == "targets" and len(data["subject"]["targets"]) == 2
     assert data["candidates"] == [] and data["within"] == []
+
+
+def test_flyable_ranking_matches_hand_derived_routes_and_exhaustive_order(wall_data):
+    """Airfields west of the tall wall: their flyable distance to the target (10, 0) is the hand-derived
+    route under the wall; the ranking (branch and bound on the direct distance) equals sorting every
+    airfield's measured flyable distance."""
+    catalog = load_catalog(wall_data)
+    routing = routing_from_text("TALLWALL", (), None, catalog)
+    subject = shapely.MultiPoint([(10.0, 0.0)])
+    hull = B.subject_hull(subject)
+    radii = (1_000_000.0, 1_200_000.0, 1_500_000.0)
+    (high,), _, _ = B.direct_basing_areas(subject, radii[-1:])
+    _, _, _, field_fn = B.flyable_basing_areas(subject, radii, routing, high, hull, grid_points=200)
+
+    def exact(lons, lats):
+        return field_fn(lons, lats, cap=None)
+
+    spots = [
+        (0.0, 0.0),
+        (2.0, 0.0),
+        (-3.0, 0.0),
+        (10.0, 8.0),
+        (14.0, 0.0),
+        (3.0, 1.0),
+        (-8.0, -2.0),
+        (5.0, 6.0),
+    ]
+    airfields = [B.Airfield(f"a{k}", f"A{k}", x, y, "XXX", "bundled") for k, (x, y) in enumerate(spots)]
+    ranked = B.rank_candidates(airfields, subject, hull, radii, top=5, is_area=False, flyable_fn=exact,
+                               routing=routing)  # fmt: skip
+    values = exact(np.array([x for x, _ in spots]), np.array([y for _, y in spots]))[0]
+    assert [r.airfield.id for r in ranked] == [f"a{k}" for k in np.argsort(values, kind="stable")[:5]]
+    # (0, 0): the route bends under the wall's lower corners (or over the upper ones, the same length).
+    hand = dist_m(0, 0, 4, -3) + dist_m(4, -3, 6, -3) + dist_m(6, -3, 10, 0)
+    assert hand <= values[0] <= 1.01 * hand
+    # East of the wall or clear of it: the direct geodesic.
+    for k in (3, 4):
+        assert values[k] == pytest.approx(dist_m(*spots[k], 10.0, 0.0), rel=1e-9)
+    for r in ranked:
+        assert r.flyable_farthest_m >= r.farthest_m - 1e-6
