@@ -248,10 +248,12 @@ class Airspace:
         return _tiles_lonlat(self._tiles)
 
     def _corners(self):
-        """Convex corners of the obstacles (unit vectors), with their neighbours along the outline. Corners
-        that lie inside another tile's obstacle (where a tile's piece of a country was cut off) are not
-        corners of the obstacles' union, and are dropped."""
-        xyz, prev, nxt, owner = [], [], [], []
+        """Convex corners of the obstacles (unit vectors), with their neighbours along the outline, their
+        tile and their pocket (-1: none; see _pockets). Corners that lie inside another tile's obstacle
+        (where a tile's piece of a country was cut off) are not corners of the obstacles' union, and are
+        dropped."""
+        xyz, prev, nxt, owner, pocket = [], [], [], [], []
+        self._pocket_list = []  # (tile index, prepared plane polygon)
         for k, tile in enumerate(self._tiles):
             xy, p, n = _convex_corners(tile.obstacle)
             if len(xy):
@@ -259,12 +261,54 @@ class Airspace:
                 prev.append(tile.chart.to_xyz(p))
                 nxt.append(tile.chart.to_xyz(n))
                 owner.append(np.full(len(xy), k))
+                ids = np.full(len(xy), -1)
+                points = shapely.points(xy)
+                for polygon, hull in tile.pockets:
+                    # In the pocket (on its outline), but not a vertex of the hull (the mouth's ends).
+                    inside = shapely.dwithin(polygon, points, 1.0) & ~shapely.dwithin(hull, points, 1.0)
+                    ids[inside & (ids < 0)] = len(self._pocket_list)
+                    self._pocket_list.append((k, polygon))
+                pocket.append(ids)
         if not xyz:
             empty = np.zeros((0, 3))
+            self._corner_pocket = np.zeros(0, int)
             return empty, empty, empty, np.zeros(0, int)
-        xyz, prev, nxt, owner = np.vstack(xyz), np.vstack(prev), np.vstack(nxt), np.concatenate(owner)
+        xyz, prev, nxt = np.vstack(xyz), np.vstack(prev), np.vstack(nxt)
+        owner, pocket = np.concatenate(owner), np.concatenate(pocket)
         inside = self._inside(xyz, "blocked", skip=owner)
+        self._corner_pocket = pocket[~inside]
         return xyz[~inside], prev[~inside], nxt[~inside], owner[~inside]
+
+    def _usable(self, lons, lats):
+        """Corners a question with these points (ends, waypoints, targets) may use: all but those in
+        pockets that hold none of the points (see _pockets). A point inside an obstacle's enlargement (the
+        stand-off zone, where paths may cut through it) opens every pocket of its tiles."""
+        pocket = self._corner_pocket
+        if not (pocket >= 0).any():
+            return np.ones(len(pocket), bool)
+        xyz = _unit_vectors(np.atleast_1d(np.asarray(lons, float)), np.atleast_1d(np.asarray(lats, float)))
+        inside = self._inside(xyz, "blocked")
+        if inside.any():
+            _, tiles = self._tiles_near(xyz[inside])
+            pocket = np.where(np.isin(self._corner_tile, tiles), -1, pocket)
+        if not hasattr(self, "_pocket_trees"):
+            by_tile = {}
+            for pid, (owner, _) in enumerate(self._pocket_list):
+                by_tile.setdefault(owner, []).append(pid)
+            self._pocket_trees = {
+                k: (ids, shapely.STRtree([self._pocket_list[pid][1] for pid in ids]))
+                for k, ids in by_tile.items()
+            }
+        point, tile = self._tiles_near(xyz)
+        open_ = []
+        for k in np.unique(tile).tolist():
+            if k not in self._pocket_trees:
+                continue
+            ids, tree = self._pocket_trees[k]
+            x, y = self._tiles[k].chart.from_xyz(xyz[point[tile == k]])
+            hit = np.unique(tree.query(shapely.points(x, y), predicate="intersects")[1])
+            open_ += [ids[h] for h in hit.tolist()]
+        return (pocket < 0) | np.isin(pocket, open_)
 
     def _tiles_near(self, xyz, extra_rad=0.0, chunk=20_000):
         """(point index, tile index) pairs: the tiles whose obstacles may lie within ``extra_rad`` (radians)
@@ -503,9 +547,10 @@ class Airspace:
             blon, blat, ll[:, 0], ll[:, 1]
         )
         n = len(ll)
+        usable = self._usable([alon, blon], [alat, blat])
         bound = 1.05 * direct
         while True:
-            mask = via <= bound
+            mask = (via <= bound) & usable
             self._connect(mask)
             a_links = self._links(a_xyz, a_in, alon, alat, mask)
             b_links = self._links(b_xyz, b_in, blon, blat, mask)
@@ -515,7 +560,7 @@ class Airspace:
                 break
             if math.isfinite(length):
                 bound = length * (1 + 1e-9)
-            elif mask.all():
+            elif mask.sum() == usable.sum():
                 raise NoRouteError(f"no route from {labels[0]} to {labels[1]}: closed airspace walls it in")
             else:
                 bound = 1.1 * bound if n and 1.1 * bound < via.max() else np.inf
@@ -578,6 +623,7 @@ class Airspace:
         ll = self._corners_lonlat
         limit = np.inf if max_m is None else float(max_m)
         mask = geodesy.distance(start[0], start[1], ll[:, 0], ll[:, 1]) <= limit
+        mask &= self._usable(np.append(lons, start[0]), np.append(lats, start[1]))
         self._connect(mask)
         dist, _ = self._shortest(self._links(s_xyz, s_in, start[0], start[1], mask), limit=limit)
         reached = np.nonzero(np.isfinite(dist[:n]))[0]
@@ -776,6 +822,7 @@ class _Tile:
     blocked: object
     blocked_raw: object
     reach: float
+    pockets: list = field(default_factory=list)  # prepared plane polygons: see _pockets
 
     @property
     def bounds(self):
@@ -869,8 +916,54 @@ def _build_tiles(closed, land, territorial_sea_m, standoff_m, obstacles=True):
         for g in (raw, blocked, blocked_raw):
             shapely.prepare(g)
         reach = math.radians(chart.angle_deg(obstacle))
-        tiles.append(_Tile(chart, pieces, raw, obstacle, blocked, blocked_raw, reach))
+        pockets = _pockets(chart, obstacle, (i, j), standoff_m)
+        tiles.append(_Tile(chart, pieces, raw, obstacle, blocked, blocked_raw, reach, pockets))
     return tiles
+
+
+def _pockets(chart, obstacle, cell, standoff_m):
+    """The pockets of a cell's obstacle that no shortest path enters unless it starts, ends or turns in
+    them: the parts of each obstacle polygon's convex hull outside every obstacle (bays), kept only where
+    they lie inside the cell, clear of its edges by more than any other cell's obstacle reaches into it.
+
+    Why: a path that enters such a pocket and leaves it again crosses its mouth (the one stretch of hull edge
+    it touches; pockets touching the hull in several stretches are channels, and kept) twice;
+    the straight line between the two crossings runs along the mouth, inside the pocket's closure, which
+    holds no obstacle (every obstacle that can reach into the pocket is this cell's, and the pocket is
+    outside them all), so it is shorter. The corners inside a pocket are therefore useless unless a
+    question's own point lies in it (see Airspace._usable).
+    """
+    i, j = cell
+    x0, y0 = -180 + i * TILE_DEG, -90 + j * TILE_DEG
+    if y0 <= -90 + TILE_DEG / 2 or y0 + TILE_DEG >= 90 - TILE_DEG / 2:
+        return []  # cells at a pole: no pruning
+    # How far another cell's obstacle reaches into this one (degrees): its margin of land, grown by the
+    # stand-off and the pad, at the cell's most poleward latitude; and a tenth of a degree to spare.
+    reach_deg = math.degrees((standoff_m * 1.1 + 4 * SIMPLIFY_M) / geodesy.GEOD.b) + 0.1
+    lat_edge = max(abs(y0), abs(y0 + TILE_DEG))
+    dlon = reach_deg / math.cos(math.radians(lat_edge))
+    box = (x0 + dlon - TILE_MARGIN_DEG, y0 + reach_deg - TILE_MARGIN_DEG)
+    box += (x0 + TILE_DEG - dlon + TILE_MARGIN_DEG, y0 + TILE_DEG - reach_deg + TILE_MARGIN_DEG)
+    out = []
+    for part in shapely.get_parts(obstacle):
+        if not isinstance(part, shapely.Polygon):
+            continue
+        hull = shapely.convex_hull(part)
+        for pocket in shapely.get_parts(shapely.difference(hull, obstacle)):
+            if not isinstance(pocket, shapely.Polygon) or pocket.area <= 0:
+                continue
+            # One mouth at most: where an island crosses the hull's edge, the pocket is a channel with
+            # two openings, and paths run through it.
+            # (Touching the hull at a point counts as an opening: paths may pass there.)
+            contact = shapely.intersection(pocket.boundary, hull.exterior)
+            if len(shapely.get_parts(shapely.buffer(contact, 1.0))) > 1:
+                continue
+            xy = shapely.get_coordinates(shapely.segmentize(pocket.exterior, 10_000.0))
+            lon, lat = chart(xy[:, 0], xy[:, 1], inverse=True)
+            if lon.min() > box[0] and lat.min() > box[1] and lon.max() < box[2] and lat.max() < box[3]:
+                shapely.prepare(pocket)
+                out.append((pocket, hull.exterior))
+    return out
 
 
 def _tiles_lonlat(tiles):

@@ -219,3 +219,76 @@ def test_waypoint_on_the_antimeridian_and_distances_beyond_a_hemisphere():
         <= behind
         <= 1.01 * path_length(start, (10, 10), (20, 10), (25, 0))
     )
+
+
+def c_shape(x, y, size, gap, angle):
+    """A C-shaped island of ``size`` degrees around (x, y), its bay (``gap`` wide) opening towards ``angle``
+    degrees, with a tooth at the bottom of the bay (two convex corners inside it)."""
+    outer = shapely.Point(0, 0).buffer(size / 2, quad_segs=6)
+    bay = shapely.box(-size / 4, -gap / 2, size, gap / 2)
+    tooth = shapely.box(-size / 4 - 0.01, -gap / 6, -size / 8, gap / 6)  # convex corners inside the bay
+    shape = shapely.union(shapely.difference(outer, bay), tooth)
+    shape = shapely.affinity.rotate(shape, angle, origin=(0, 0))
+    return shapely.affinity.translate(shape, x, y)
+
+
+@given(
+    shapes=st.lists(
+        st.tuples(
+            st.floats(12, 18), st.floats(12, 18), st.floats(1, 2.5), st.floats(0.2, 0.6), st.floats(0, 360)
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+    y0=st.floats(12, 18),
+    y1=st.floats(12, 18),
+    into_bay=st.booleans(),
+)
+@settings(max_examples=40, deadline=None)
+def test_pocket_pruning_never_changes_a_route(shapes, y0, y1, into_bay):
+    """Corners inside bays (pockets of an obstacle's hull with one mouth) are left out unless a question's
+    point lies in the bay: routes to points outside and inside bays equal the unpruned graph's. (Everything
+    lies inside one 10-degree cell, lon and lat 10 to 20, where pockets are used.)"""
+    geometries = [c_shape(*s) for s in shapes]
+    regions = [region(g, f"c{k}") for k, g in enumerate(geometries)]
+    start, end = (10.5, y0), (19.5, y1)
+    if into_bay:  # the end inside the first bay, near its bottom
+        x, y, size, _, angle = shapes[0]
+        r = 0.2 * size
+        end = (x + r * math.cos(math.radians(angle)), y + r * math.sin(math.radians(angle)))
+    grown = shapely.buffer(shapely.union_all(geometries), 0.05)
+    assume(not grown.contains(shapely.Point(start)) and not grown.contains(shapely.Point(end)))
+    space = routes.airspace(regions, 0.0, [start, end])
+    try:
+        got = space.route(start, end).length_m
+    except routes.NoRouteError:
+        got = math.inf
+    want = unpruned_shortest(space, start, end)
+    if math.isinf(want):
+        assert math.isinf(got)
+    else:
+        assert got == pytest.approx(want, abs=1.0)
+
+
+def test_pockets_are_pruned_in_the_pocket_test_layout():
+    """The layout of the test above does leave bay corners out (or that test could not fail)."""
+    space = routes.airspace([region(c_shape(15, 15, 2.5, 0.5, 0))], 0.0, [(10.5, 15)])
+    in_bay = space._corner_pocket >= 0
+    assert in_bay.sum() >= 4
+    assert not space._usable([10.5, 19.5], [15, 15])[in_bay].any()
+    assert space._usable([15.5], [15.0])[in_bay].all()  # a point in the bay opens it
+
+
+def test_a_channel_through_a_bay_is_not_pruned():
+    """A bay crossed at its mouth by a long island is a channel with two openings: the route between two
+    points outside it runs through the bay, round the island's inner end (a regression: such a channel
+    between Vancouver Island and the mainland was once taken for a closed bay)."""
+    mainland = shapely.union_all(
+        [shapely.box(11, 12, 13, 18), shapely.box(11, 12, 17, 13), shapely.box(11, 17, 17, 18)]
+    )
+    island = shapely.box(15, 14.6, 25, 15.4)
+    space = routes.airspace([region(mainland, "mainland"), region(island, "island")], 0.0, [(17.5, 16.5)])
+    start, end = (17.5, 16.5), (17.5, 13.5)
+    route = space.route(start, end)
+    assert_route_along(route, start, (15, 15.4), (15, 14.6), end)
+    assert route.length_m == pytest.approx(unpruned_shortest(space, start, end), abs=1.0)
