@@ -69,7 +69,7 @@ HULL_BAND_DEG = 0.25
 FLYABLE_SAMPLES = 64
 FLYABLE_GRID_POINTS = 8_000
 #: Exact set search above this many candidates (after those covering nothing are dropped) turns greedy.
-MILP_MAX_CANDIDATES = 400
+MILP_MAX_CANDIDATES = 2_000
 #: Region sample points for the set search: an interior grid plus the outline.
 TEAM_GRID_POINTS = 1_500
 #: Airfields closer than this to a bundled base are taken to be that base (metres).
@@ -178,7 +178,8 @@ def farthest_distances(hull, lons, lats):
 @dataclass(frozen=True)
 class BasingArea:
     """The basing area under one figure: ``geometry`` (lon/lat, split at +-180, possibly empty), its
-    geodesic ``area_m2``, ``extent`` (west, south, east, north; None when empty) and ``countries``:
+    geodesic ``area_m2``, ``extent`` (west, south, east, north; west > east across +-180 deg; None when
+    empty) and ``countries``:
     ``(id, name, area_m2, share)`` for each country it touches, largest first (share of the basing area)."""
 
     figure: str
@@ -203,6 +204,12 @@ def direct_basing_areas(geometry, radii_m, tolerance=BASING_RING_TOLERANCE, hull
     """Direct basing areas (one shapely geometry per radius) of a region or target geometry; returns
     ``(geometries, hull, error_m)``. See the module docstring for the method and the error bound."""
     hull = hull or subject_hull(geometry)
+    lons, lats = hull.disc_lons, hull.disc_lats
+    a = int(np.argmax(geodesy.distance(lons[0], lats[0], lons, lats)))
+    b = int(np.argmax(geodesy.distance(lons[a], lats[a], lons, lats)))
+    order = np.array(
+        [a, *([b] if b != a else []), *(i for i in range(lons.size) if i not in (a, b))], dtype=int
+    )
     geometries = []
     for radius in np.atleast_1d(radii_m).astype(float):
         shrunk = radius * (1.0 - tolerance) - hull.bow_m
@@ -210,8 +217,9 @@ def direct_basing_areas(geometry, radii_m, tolerance=BASING_RING_TOLERANCE, hull
             geometries.append(shapely.Polygon())
             continue
         area = None
-        # Farthest-first: the first discs cut the most, so the running intersection stays small.
-        for lon, lat in zip(hull.disc_lons, hull.disc_lats, strict=True):
+        # The two samples farthest apart first: they cut the most (an area too wide for the radius is empty
+        # after them), so the running intersection stays small.
+        for lon, lat in zip(hull.disc_lons[order], hull.disc_lats[order], strict=True):
             disc = geodesy.ring(lon, lat, shrunk, tolerance)
             area = disc if area is None else shapely.intersection(area, disc)
             if area.is_empty:
@@ -248,7 +256,17 @@ def describe_area(figure, radius_m, geometry, regions=None):
             if a > 0:
                 countries.append((regions[i].id, regions[i].name, a, a / total if total else 0.0))
         countries.sort(key=lambda c: -c[2])
-    return BasingArea(figure, float(radius_m), geometry, total, tuple(geometry.bounds), tuple(countries))
+    return BasingArea(figure, float(radius_m), geometry, total, _extent(geometry), tuple(countries))
+
+
+def _extent(geometry):
+    """(west, south, east, north); across +-180 deg, west > east (the RFC 7946 bounding-box convention)."""
+    west, south, east, north = (float(v) for v in geometry.bounds)
+    if east - west > 300.0:
+        ulons = _unwrapped(shapely.get_coordinates(geometry)[:, 0])
+        if np.ptp(ulons) < 300.0:
+            west, east = (float(v) for v in geodesy._wrap180(np.array([ulons.min(), ulons.max()])))
+    return (west, south, east, north)
 
 
 # --- the flyable basing area ----------------------------------------------------------------------------
@@ -742,11 +760,10 @@ def _cover_greedy(A, k):
     return np.array(chosen) if not left.any() else None
 
 
-def bases_needed(
-    airfields, geometry, radius_m, k, figure="nominal", *, routing=None, max_exact=MILP_MAX_CANDIDATES
-):
+def bases_needed(airfields, geometry, radius_m, k, figure="nominal", *, max_exact=MILP_MAX_CANDIDATES):
     """The :class:`Team` of at most ``k`` of ``airfields`` covering ``geometry`` within ``radius_m``,
-    each point from its nearest member, with the largest margin (direct geodesics)."""
+    each point from its nearest member, with the largest margin (direct geodesics). When none does, the
+    team has no members and ``needed_m`` is the smallest radius any k of them need over the sample."""
     if not airfields:
         return Team(k, figure, float(radius_m), (), math.inf, -math.inf, None, None, None, "no candidates", 0)
     plons, plats = team_sample(geometry)
@@ -754,17 +771,20 @@ def bases_needed(
     lats = np.array([a.lat for a in airfields])
     D = geodesy.distance(lons[:, None], lats[:, None], plons[None, :], plats[None, :])
     useful = np.nonzero((radius_m >= D).any(axis=1))[0]  # a base reaching no point cannot help
-    if useful.size == 0:
-        best_one = float(np.min(np.max(D, axis=1)))
-        return Team(k, figure, float(radius_m), (), best_one, -math.inf, None, None, None,
-                    "no candidate reaches any of the region within the radius", plons.size)  # fmt: skip
-    rows, achieved, exact = k_centre(D[useful], k, radius_m, max_exact)
+    rows, achieved, exact = (), math.inf, True
+    if useful.size:
+        rows, achieved, exact = k_centre(D[useful], k, radius_m, max_exact)
+    if not rows:
+        # None covers it: the smallest radius any k of them would need, over every candidate.
+        _, achieved, exact = k_centre(D, k, None, max_exact)
+        useful = np.arange(len(airfields))
     how = (
         f"exact over {plons.size:,} region points (integer programming, scipy.optimize.milp, "
         f"{useful.size} useful candidates)"
         if exact
         else f"greedy over {plons.size:,} region points ({useful.size} useful candidates, more than "
-        f"{max_exact}): may need up to ln({plons.size}) + 1 = {math.log(plons.size) + 1:.1f} times the fewest bases"
+        f"{max_exact}): the covering radius found is an upper bound of the best (greedy set cover may need "
+        f"up to ln({plons.size}) + 1 = {math.log(plons.size) + 1:.1f} times the fewest bases for a radius)"
     )
     if not rows:
         return Team(k, figure, float(radius_m), (), achieved, float(radius_m) - achieved, None, None, None,

@@ -121,6 +121,8 @@ def test_region_across_the_antimeridian():
     (area,), _, error = B.direct_basing_areas(region, [radius])
     assert not area.is_empty
     assert area.bounds[0] < -170 and area.bounds[2] > 170  # split at 180, not spread around the globe
+    west, _, east, _ = B.describe_area("low", radius, area).extent
+    assert 170 < west <= 180 and -180 <= east < -170  # across 180: west > east (RFC 7946 bounding boxes)
     outline = dense_outline(shapely.box(178.0, -18.0, 182.0, -16.0), 0.1)
     outline = [(((x + 180) % 360) - 180, y) for x, y in outline]
     rng = np.random.default_rng(3)
@@ -457,3 +459,25 @@ def test_flyable_ranking_matches_hand_derived_routes_and_exhaustive_order(wall_d
         assert values[k] == pytest.approx(dist_m(*spots[k], 10.0, 0.0), rel=1e-9)
     for r in ranked:
         assert r.flyable_farthest_m >= r.farthest_m - 1e-6
+
+
+def test_cli_bases_needed_says_when_no_set_covers(run):
+    # Su-34, low figure 1,000 km: Syria's south-west is farther than that from every airfield in Russia.
+    args = (
+        "basing",
+        "su34",
+        "--region",
+        "SY",
+        "--within",
+        "RU",
+        "--bases-needed",
+        "2",
+        "--figure",
+        "low",
+        "--no-airports",
+    )
+    out = json.loads(run(*args, "--format", "json").stdout)
+    team = out["bases_needed"]
+    assert not team["found"] and team["members"] == []
+    assert team["covering_radius_km"] > 1000
+    assert "No set of 2 candidates covers it" in run(*args).stdout

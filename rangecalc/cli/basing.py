@@ -173,7 +173,7 @@ def basing_document(d, unit, fmt, precision=0):
             extent = (
                 "empty"
                 if ext is None
-                else (f"{ext['south']:.1f}..{ext['north']:.1f} N, {ext['west']:.1f}..{ext['east']:.1f} E")
+                else f"{_lat(ext['south'])}..{_lat(ext['north'])}, {_lon(ext['west'])}..{_lon(ext['east'])}"
             )
             countries = ", ".join(f"{c['name']} {c['share'] * 100:.0f}%" for c in a["countries"][:6])
             more = len(a["countries"]) - 6
@@ -240,3 +240,11 @@ def basing_document(d, unit, fmt, precision=0):
         lines += [f"Method: {team['method']}.", ""]
     text = "\n".join(lines).rstrip() + "\n"
     return markdown_safe(text) if md else text
+
+
+def _lat(value):
+    return f"{abs(value):.1f}°{'S' if value < 0 else 'N'}"
+
+
+def _lon(value):
+    return f"{abs(value):.1f}°{'W' if value < 0 else 'E'}"
