@@ -30,9 +30,15 @@ __all__ = [
     "route",
     "schema",
     "table",
+    "within",
+    "within_any",
+    "sweep",
+    "world_sweep",
 ]
 
 _ERRORS = ("DataError", "RangecalcError", "UsageError")
+#: Array kernels at the top level too: in-reach classification and the all-pairs sweep.
+_KERNELS = {"within": "geodesy", "within_any": "geodesy", "sweep": "sweep", "world_sweep": "sweep"}
 #: API functions named like submodules (rangecalc/reach.py, rangecalc/compare.py): the name on the package
 #: is the function. Importing such a submodule does not rebind it (see :class:`_Package`); the modules stay
 #: importable as ``from rangecalc.reach import ...`` or ``importlib.import_module("rangecalc.reach")``.
@@ -44,6 +50,12 @@ def __getattr__(name):
         from . import errors
 
         return getattr(errors, name)
+    if name in _KERNELS:
+        import importlib
+
+        function = getattr(importlib.import_module(f".{_KERNELS[name]}", __name__), name)
+        globals()[name] = function
+        return function
     if name == "Result":
         from .results import Result
 
