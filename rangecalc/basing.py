@@ -300,7 +300,7 @@ def outline_samples(geometry, count=FLYABLE_SAMPLES):
 
 
 def flyable_basing_areas(geometry, radii_m, routing, direct_high, hull, *, samples=FLYABLE_SAMPLES,
-                         grid_points=FLYABLE_GRID_POINTS, progress=None):  # fmt: skip
+                         grid_points=FLYABLE_GRID_POINTS, progress=None, closed=None, notes=None):  # fmt: skip
     """Flyable basing areas for ``radii_m`` under ``routing`` (an active Routing without waypoints).
 
     ``direct_high`` is the direct basing area of the largest radius (the flyable area lies inside it).
@@ -315,16 +315,32 @@ def flyable_basing_areas(geometry, radii_m, routing, direct_high, hull, *, sampl
             "basing with --via is not supported: a basing area is where bases may lie, and waypoints "
             "fix the route from an unknown base; use --avoid (and --standoff, --territorial-sea)"
         )
+    from .routes import NoRouteError, closed_airspace
+
     radii = np.atleast_1d(radii_m).astype(float)
     slons, slats, spacing = outline_samples(geometry, samples)
+    # Outline samples inside closed airspace (a region along a closed country's border, drawn a little
+    # differently on each side) cannot be flown to by anyone: they are left out, and the notes say so.
+    closed = closed_airspace(routing) if closed is None else closed
+    if not closed.is_empty:
+        shut = shapely.intersects_xy(closed, slons, slats)
+        if shut.any() and notes is not None:
+            notes.append(
+                f"{int(shut.sum())} of {slons.size} outline samples lie inside closed airspace and are left "
+                "out of the flyable basing area (no base may fly there)"
+            )
+        slons, slats = slons[~shut], slats[~shut]
     # Samples farthest from the direct area's middle first: they put most nodes beyond every radius at once.
     if not direct_high.is_empty:
         middle = direct_high.representative_point()
         order = np.argsort(-geodesy.distance(middle.x, middle.y, slons, slats))
         slons, slats = slons[order], slats[order]
     points = list(zip(slons.tolist(), slats.tolist(), strict=True))
+    if not points:
+        raise UsageError("every point of the region lies inside closed airspace: no base can fly there")
     space = routing.airspace(points)
     r_max = float(radii.max())
+    unflyable = set()
 
     def field_fn(lons, lats, report=False, only=None, argmax=None, cap=r_max):
         """Flyable distance to the farthest sample (``only``: just those sample indices, a lower bound);
@@ -336,8 +352,12 @@ def flyable_basing_areas(geometry, radii_m, routing, direct_high, hull, *, sampl
         out = lower.copy()
         live = np.arange(lons.size) if cap is None else np.nonzero(lower <= cap)[0]
         for k, start in enumerate(points):
-            if live.size and (only is None or k in only):
-                d = space.distances_to(start, lons[live], lats[live], max_m=cap)
+            if live.size and (only is None or k in only) and k not in unflyable:
+                try:
+                    d = space.distances_to(start, lons[live], lats[live], max_m=cap)
+                except NoRouteError:  # a sample walled in, or inside the routing's own closed outline
+                    unflyable.add(k)
+                    continue
                 if argmax is not None:
                     argmax[live[d > out[live]]] = k
                 out[live] = np.maximum(out[live], d)
@@ -634,10 +654,15 @@ def _flyable_shares(geometry, airfield, radii, margins, is_area, space):
     else:
         lons, lats, _ = _coordinates(geometry)
         weights = np.ones(lons.size)
+    from .routes import NoRouteError
+
     d = geodesy.distance(start[0], start[1], lons, lats)
     live = d <= max(radii)
     if live.any():
-        d[live] = space.distances_to(start, lons[live], lats[live], max_m=max(radii))
+        try:
+            d[live] = space.distances_to(start, lons[live], lats[live], max_m=max(radii))
+        except NoRouteError:  # an airfield inside closed airspace reaches nothing
+            return (0.0,) * len(radii)
     total = weights.sum()
     return tuple(
         1.0 if m >= 0 else float(weights[d <= r].sum() / total) for r, m in zip(radii, margins, strict=True)
@@ -890,14 +915,14 @@ def basing(
             "ring_tolerance": BASING_RING_TOLERANCE,
         },
     )
-    flyable, flyable_fn, closed = None, None, None
+    flyable, flyable_fn, closed, area_notes = None, None, None, []
     if routing.active:
         report = None if progress is None else (lambda done, total: progress("flyable", done, total))
+        closed = closed_airspace(routing)
         fgeoms, reach_grid, spacing, flyable_fn = flyable_basing_areas(
             geometry, radii, routing, geoms[-1], hull, samples=flyable_samples,
-            grid_points=flyable_grid_points, progress=report,
+            grid_points=flyable_grid_points, progress=report, closed=closed, notes=area_notes,
         )  # fmt: skip
-        closed = closed_airspace(routing)
         cell = reach_grid.error_m if reach_grid is not None else 0.0
         details = {"sample_spacing_m": spacing, "samples": int(_samples_count(geometry, flyable_samples))}
         if reach_grid is not None:
@@ -924,6 +949,7 @@ def basing(
         airfields, notes = candidate_airfields(
             catalog, within, use_airports=use_airports, iata_only=iata_only, min_runway_m=min_runway_m
         )
+    notes = [*area_notes, *notes]
     speed = cruise_speed_mps(airframe)
     uncapped = None if flyable_fn is None else (lambda lons, lats: flyable_fn(lons, lats, cap=None))
     ranked = rank_candidates(
@@ -1238,9 +1264,8 @@ def base_position(radii_m, region, base, routing, catalog, countries, *, flyable
     radii = tuple(float(r) for r in radii_m)
     geometry = region.geometry
     hull = subject_hull(geometry)
-    _, _, error = direct_basing_areas(geometry, radii[:1], hull=hull)
     far, _ = farthest_distances(hull, [base.lon], [base.lat])
-    geoms, _, _ = direct_basing_areas(geometry, radii, hull=hull)
+    geoms, _, error = direct_basing_areas(geometry, radii, hull=hull)
     standings = [
         Standing("direct", f, r, float(far[0]), r - float(far[0]), bool(r >= far[0]),
                  _signed_boundary_m(g, base.lon, base.lat))
@@ -1248,7 +1273,11 @@ def base_position(radii_m, region, base, routing, catalog, countries, *, flyable
     ]  # fmt: skip
     fly_fn, fly_method, fly_error = None, None, None
     if routing.active and not routing.via:
+        from .routes import NoRouteError, closed_airspace
+
         slons, slats, spacing = outline_samples(geometry, samples)
+        shut = shapely.intersects_xy(closed_airspace(routing), slons, slats)  # nobody flies there
+        slons, slats = slons[~shut], slats[~shut]
         order = np.argsort(-geodesy.distance(base.lon, base.lat, slons, slats))
         points = list(zip(slons[order].tolist(), slats[order].tolist(), strict=True))
         space = routing.airspace([*points, (base.lon, base.lat)])
@@ -1261,9 +1290,11 @@ def base_position(radii_m, region, base, routing, catalog, countries, *, flyable
             for start in points:
                 if live.size == 0:
                     break
-                out[live] = np.maximum(
-                    out[live], space.distances_to(start, lons[live], lats[live], max_m=limit)
-                )
+                try:
+                    d = space.distances_to(start, lons[live], lats[live], max_m=limit)
+                except NoRouteError:  # a sample walled in: nobody flies there either
+                    continue
+                out[live] = np.maximum(out[live], d)
                 live = live[out[live] <= limit]
             return out
 
