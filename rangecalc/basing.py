@@ -32,6 +32,8 @@ never shorter than direct ones, so the flyable area lies inside it) and is conto
 outline; the flyable distance changes by at most the distance moved along open outline, so the sampled
 maximum is short by at most ``s / 2``) and contouring (about one grid cell). Discs are contoured at
 ``R - s / 2``, so sampling cannot enlarge the area; the grid cell is stated as a two-sided error.
+Outline samples inside closed airspace (a region along a closed neighbour's border) are left out: no base
+may fly there; the result's notes say how many.
 
 Candidate airfields (:func:`candidate_airfields`): the bundled bases plus, when the optional
 ``airportsdata`` package is installed, its airports in the countries asked for. airportsdata gives

@@ -481,3 +481,22 @@ def test_cli_bases_needed_says_when_no_set_covers(run):
     assert not team["found"] and team["members"] == []
     assert team["covering_radius_km"] > 1000
     assert "No set of 2 candidates covers it" in run(*args).stdout
+
+
+def test_a_region_along_a_closed_border_leaves_those_outline_points_out(wall_data):
+    """A region sharing the tall wall's east side: its outline points on that side lie in closed airspace;
+    they are left out (with a note), and every other point of the region is still reached from inside the
+    flyable area (hand-checked against geographiclib for a base east of the region: nothing blocks it)."""
+    catalog = load_catalog(wall_data)
+    frame = catalog.airframe("testjet")
+    routing = routing_from_text("TALLWALL", (), None, catalog)
+    region = type("R", (), {"geometry": shapely.box(6.0, -1.0, 8.0, 1.0), "name": "Beside", "id": "BES"})()
+    result = B.basing(frame, region, routing=routing, catalog=catalog, flyable_grid_points=2_000)
+    assert any("inside closed airspace" in n for n in result.notes)
+    fly = result.flyable.areas[1].geometry
+    assert not fly.is_empty and not shapely.intersects_xy(fly, 5.0, 0.0)
+    # A base 500 km east of the region on the equator: all of the region in reach, directly.
+    g = WGS84.Direct(0.0, 8.0, 90.0, 500_000.0)
+    far = farthest_m(g["lon2"], g["lat2"], dense_outline(region.geometry, 0.05))
+    assert far < 1_200_000.0 - result.flyable.error_m
+    assert shapely.intersects_xy(fly, g["lon2"], g["lat2"])
