@@ -293,7 +293,7 @@ def test_cli_csv_and_geojson_agree_with_json(run):
     gj = json.loads(run(*args, "--format", "geojson").stdout)
     kinds = [f["properties"]["kind"] for f in gj["features"]]
     assert kinds.count("basing_area") == 3 and kinds.count("base") == 2
-    assert "<Folder>" in run(*args, "--format", "kml").stdout
+    assert "<name>Basing areas</name>" in run(*args, "--format", "kml").stdout
 
 
 def test_cli_bases_needed_reports_a_checked_pair(run):
