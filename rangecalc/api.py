@@ -64,8 +64,6 @@ SCHEMAS = ("reach", "compare", "table", "route", "distance", "claim")
 UNITS = ("km", "nm", "mi")
 #: Earth models of ``distance`` and the reach questions.
 MODELS = ("ellipsoid", "sphere")
-#: The heaviest load anyone may ask about (kg, words): the command line's ``--payload`` bound.
-MAX_PAYLOAD = (1_000_000.0, "1,000 t")
 #: The target set asked about when a reach question names no targets and no region.
 DEFAULT_TARGETS = "syria"
 DEFAULT_SCENARIO = "hamadan-2016"
@@ -624,7 +622,7 @@ def _quantity(value, units, si_unit, what, maximum):
 
 
 def _payload(value):
-    from .units import MASS_UNITS
+    from .units import MASS_UNITS, MAX_PAYLOAD
 
     return _quantity(value, MASS_UNITS, "kg", "--payload", MAX_PAYLOAD)
 

@@ -23,13 +23,11 @@ import math
 import numbers
 import os
 import re
-import stat
-import tempfile
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from .errors import DataError, UsageError
+from .errors import UsageError
 
 #: Kinds of result, one per API function that asks a question.
 KINDS = ("reach", "compare", "table", "route", "distance", "rings", "claim")
@@ -791,39 +789,7 @@ def _headline(result):
 
 
 def _write_atomic(path, content, force=False):
-    """Write ``content`` (str, or bytes) to ``path`` whole or not at all: a temporary file in the same
-    folder, then a rename, keeping the permissions of a file it replaces. Only regular files are written
-    or replaced; an existing one only with ``force``."""
-    text = str(path)
-    if not text.strip() or text == ".":
-        raise UsageError("save: the path is empty; give a file name")
-    if path.is_symlink() or (path.exists() and not path.is_file()):
-        what = "a symbolic link" if path.is_symlink() else "not a regular file"
-        raise UsageError(f"save: {text!r} is {what}; rangecalc only writes or replaces regular files")
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise UsageError(f"save: folder {str(directory)!r} does not exist")
-    keep_mode = None
-    if path.exists():
-        if not force:
-            raise UsageError(f"save: {text!r} exists; pass force=True to overwrite it")
-        keep_mode = stat.S_IMODE(path.stat().st_mode)
-    try:
-        stem = path.name.encode("utf-8")[:100].decode("utf-8", "ignore")
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{stem}.", suffix=".tmp")
-        try:
-            binary = isinstance(content, bytes)
-            mode = {"mode": "wb"} if binary else {"mode": "w", "encoding": "utf-8", "newline": ""}
-            with os.fdopen(handle, **mode) as stream:
-                stream.write(content)
-            if keep_mode is None:
-                umask = os.umask(0)
-                os.umask(umask)
-                keep_mode = 0o666 & ~umask
-            os.chmod(temporary, keep_mode)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise DataError(f"save: cannot write {text!r}: {exc.strerror or exc}") from None
+    """Write ``content`` to ``path`` whole or not at all (:func:`rangecalc.output.write_atomically`)."""
+    from .output import write_atomically
+
+    write_atomically(path, content, force, what="save", force_hint="pass force=True to overwrite it")

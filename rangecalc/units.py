@@ -9,6 +9,9 @@ DISTANCE_UNITS = {"km": 1000.0, "nm": 1852.0, "mi": 1609.344, "m": 1.0}
 
 #: Kilograms per mass unit accepted in payload text such as ``3t`` or ``12000kg``.
 MASS_UNITS = {"kg": 1.0, "t": 1000.0, "lb": 0.45359237}
+#: The heaviest load anyone may ask about (kg, words): above every airframe's maximum take-off mass; the
+#: payload model then refuses loads beyond the airframe's own maximum payload.
+MAX_PAYLOAD = (1_000_000.0, "1,000 t")
 
 
 def metres_to(value_m, unit):

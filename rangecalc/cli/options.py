@@ -2,19 +2,14 @@
 
 import contextlib
 import os
-import stat
 import sys
-import tempfile
 from pathlib import Path
 
 import click
 
 from ..errors import DataError, UsageError
-from ..units import DISTANCE_UNITS, MASS_UNITS, parse_quantity
-
-#: The heaviest load anyone may type (kg): above every airframe's maximum take-off mass; the payload model
-#: then refuses loads beyond the airframe's own maximum payload.
-MAX_PAYLOAD = (1_000_000.0, "1,000 t")
+from ..output import check_path, write_atomically
+from ..units import DISTANCE_UNITS, MASS_UNITS, MAX_PAYLOAD, parse_quantity
 
 
 class MassType(click.ParamType):
@@ -149,57 +144,19 @@ def format_option(choices, default):
 
 
 def check_output(output, force=False):
-    """Refuse an ``--output`` path before any work is done: an existing file without ``force``, anything
-    but a regular file (a device, FIFO, folder or symlink is never replaced), a missing folder, an empty
-    name. Returns the existing file's permission bits to keep, or None for a new file."""
+    """Refuse an ``--output`` path before any work is done (see :func:`rangecalc.output.check_path`)."""
     if output is None:
         return None
-    text = str(output)
-    if not text.strip() or text == ".":  # click turns '' into '.'
-        raise UsageError("--output is empty; give a file name, or '-' for stdout")
-    output = Path(output)
-    if output.is_symlink() or (output.exists() and not output.is_file()):
-        kind = "a symbolic link" if output.is_symlink() else "not a regular file"
-        raise UsageError(f"--output: {text!r} is {kind}; rangecalc only writes or replaces regular files")
-    directory = output.parent if str(output.parent) else Path(".")
-    if not directory.is_dir():
-        raise UsageError(f"--output: folder {str(directory)!r} does not exist")
-    if output.exists():
-        if not force:
-            raise UsageError(f"--output: {text!r} exists; add --force to overwrite it")
-        return stat.S_IMODE(output.stat().st_mode)
-    return None
+    return check_path(output, force)
 
 
 def emit(text, output=None, force=False):
-    """Write ``text`` (str, or bytes for PNG) to stdout, or atomically to ``output``: a temporary file in the
-    same folder, then a rename, keeping the permissions of a file it replaces."""
+    """Write ``text`` (str, or bytes for PNG) to stdout, or atomically to ``output`` (see
+    :func:`rangecalc.output.write_atomically`)."""
     if output is None:
         _write_stdout(text)
         return
-    keep_mode = check_output(output, force)
-    output = Path(output)
-    directory = output.parent if str(output.parent) else Path(".")
-    try:
-        # The temporary name stays within NAME_MAX (255 bytes) whatever the output's name.
-        stem = output.name.encode("utf-8")[:100].decode("utf-8", "ignore")
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{stem}.", suffix=".tmp")
-        try:
-            binary = isinstance(text, bytes)
-            mode = {"mode": "wb"} if binary else {"mode": "w", "encoding": "utf-8", "newline": ""}
-            with os.fdopen(handle, **mode) as stream:
-                stream.write(text)
-            if keep_mode is None:
-                umask = os.umask(0)
-                os.umask(umask)
-                keep_mode = 0o666 & ~umask  # mkstemp makes it private; give it the usual permissions
-            os.chmod(temporary, keep_mode)
-            os.replace(temporary, output)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise DataError(f"--output: cannot write {str(output)!r}: {exc.strerror or exc}") from None
+    write_atomically(output, text, force)
     click.echo(f"wrote {output}", err=True)
 
 
