@@ -29,10 +29,10 @@ __all__ = [
     "rings",
     "route",
     "schema",
+    "sweep",
     "table",
     "within",
     "within_any",
-    "sweep",
     "world_sweep",
 ]
 
