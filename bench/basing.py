@@ -23,10 +23,10 @@ import pyproj
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
-from rangecalc import basing as B  # noqa: E402
-from rangecalc.data import load_catalog  # noqa: E402
-from rangecalc.regions import resolve_region  # noqa: E402
-from rangecalc.routes import routing_from_text  # noqa: E402
+from rangecalc import basing as B
+from rangecalc.data import load_catalog
+from rangecalc.regions import resolve_region
+from rangecalc.routes import routing_from_text
 
 GEOD = pyproj.Geod(ellps="WGS84")
 
@@ -45,7 +45,9 @@ def direct_area(catalog):
     t_hull, (geoms, hull, error) = timed(lambda: B.direct_basing_areas(syria, [2_200_000.0]))
     lons, lats, _ = B._coordinates(syria)
     every = B.Hull(lons, lats, lons, lats, 0.0, True)
-    t_all, (geoms_all, _, _) = timed(lambda: B.direct_basing_areas(syria, [2_200_000.0], hull=every), repeat=1)
+    t_all, (geoms_all, _, _) = timed(
+        lambda: B.direct_basing_areas(syria, [2_200_000.0], hull=every), repeat=1
+    )
     a, b = B.coverage.geodesic_area(geoms[0]), B.coverage.geodesic_area(geoms_all[0])
     print(f"direct basing area, Syria, 2,200 km: {t_hull:.3f} s with the hull ({hull.disc_lons.size} discs); "
           f"{t_all:.2f} s with every outline vertex ({lons.size} discs): {t_all / t_hull:.0f}x; "
@@ -69,7 +71,10 @@ def ranking(catalog):
     alats = np.array([a.lat for a in airfields])
     start = time.perf_counter()
     brute = np.array(
-        [GEOD.inv(np.full(lons.size, x), np.full(lons.size, y), lons, lats)[2].max() for x, y in zip(alons, alats)]
+        [
+            GEOD.inv(np.full(lons.size, x), np.full(lons.size, y), lons, lats)[2].max()
+            for x, y in zip(alons, alats, strict=True)
+        ]
     )
     t_brute = time.perf_counter() - start
     disagreements = sum(int(np.sum((far <= r) != (brute <= r))) for r in radii)
