@@ -535,30 +535,9 @@ def _place_list(value, what):
 
 
 def _split_places(text, what):
-    from .places import _parse_angle, looks_like_coordinates
+    from .places import split_place_list
 
-    if not text.strip():
-        raise UsageError(f"{what} is empty; give at least one place")
-    separator = ";" if ";" in text else ","
-    pieces = [p.strip() for p in text.split(separator)]
-    items = []
-    i = 0
-    while i < len(pieces):
-        piece = pieces[i]
-        if (
-            separator == ","
-            and i + 1 < len(pieces)
-            and looks_like_coordinates(piece)
-            and _parse_angle(piece) is not None
-            and _parse_angle(pieces[i + 1]) is not None
-        ):
-            piece = f"{piece},{pieces[i + 1]}"
-            i += 1
-        if not piece:
-            raise UsageError(f"{what} {text!r} has an empty item")
-        items.append(piece)
-        i += 1
-    return items
+    return split_place_list(text, what)
 
 
 def _name_list(value, what):

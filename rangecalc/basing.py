@@ -233,14 +233,9 @@ def direct_basing_areas(geometry, radii_m, tolerance=BASING_RING_TOLERANCE, hull
 
 
 def _polygonal(geometry):
-    if geometry is None or geometry.is_empty:
+    if geometry is None:
         return shapely.Polygon()
-    if not geometry.is_valid:
-        geometry = shapely.make_valid(geometry)
-    parts = [p for p in shapely.get_parts(geometry) if isinstance(p, shapely.Polygon) and p.area > 0]
-    if not parts:
-        return shapely.Polygon()
-    return parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
+    return coverage._polygonal(geometry)
 
 
 def describe_area(figure, radius_m, geometry, regions=None):

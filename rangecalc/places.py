@@ -408,3 +408,30 @@ def geocoding(geocoder):
         yield geocoder
     finally:
         _GEOCODER.reset(token)
+
+
+def split_place_list(text, what):
+    """Place texts from a list typed as ``A,B,C`` (or ``A;B;C``): a ``lat,lon`` pair inside a comma list is
+    joined back into one place. ``what`` names the argument in messages."""
+    if not text.strip():
+        raise UsageError(f"{what} is empty; give at least one place")
+    separator = ";" if ";" in text else ","
+    pieces = [p.strip() for p in text.split(separator)]
+    items = []
+    i = 0
+    while i < len(pieces):
+        piece = pieces[i]
+        if (
+            separator == ","
+            and i + 1 < len(pieces)
+            and looks_like_coordinates(piece)
+            and _parse_angle(piece) is not None
+            and _parse_angle(pieces[i + 1]) is not None
+        ):
+            piece = f"{piece},{pieces[i + 1]}"
+            i += 1
+        if not piece:
+            raise UsageError(f"{what} {text!r} has an empty item")
+        items.append(piece)
+        i += 1
+    return items

@@ -14,7 +14,7 @@ from . import coverage, geodesy
 from .airframes import Airframe, Figure
 from .errors import UsageError
 from .payload import RadiusAtPayload, radius_at_payload
-from .places import Place, _parse_angle, looks_like_coordinates, nearest_named_place, resolve_place
+from .places import Place, nearest_named_place, resolve_place, split_place_list
 from .regions import all_regions
 from .routes import MAX_ANGLE_DEG, NoRouteError, Routing, countries_along
 from .verdicts import DEPENDS, IN_REACH, OUT_OF_REACH, REGION_VERDICTS, VERDICTS
@@ -485,25 +485,7 @@ def resolve_targets(spec, catalog):
         target_set = catalog.target_sets[key]
         places = [Place(label=t.name, lon=t.lon, lat=t.lat, kind="target", ref=t) for t in target_set.targets]
         return target_set.name, places
-    separator = ";" if ";" in spec else ","
-    pieces = [p.strip() for p in spec.split(separator)]
-    items = []
-    i = 0
-    while i < len(pieces):
-        piece = pieces[i]
-        if (
-            separator == ","
-            and i + 1 < len(pieces)
-            and looks_like_coordinates(piece)
-            and _parse_angle(piece) is not None
-            and _parse_angle(pieces[i + 1]) is not None
-        ):
-            piece = f"{piece},{pieces[i + 1]}"
-            i += 1
-        if not piece:
-            raise UsageError(f"--targets {spec!r} has an empty item")
-        items.append(piece)
-        i += 1
+    items = split_place_list(spec, "--targets")
     places = [resolve_place(item, catalog) for item in items]
     return ", ".join(p.label for p in places), places
 
