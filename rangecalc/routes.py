@@ -6,10 +6,14 @@ corners. It is found on a visibility graph: nodes are the obstacles' convex corn
 edges join pairs that see each other and are tangent to the obstacles at both ends (no shortest path uses
 any other); weights are geodesic lengths on WGS84; Dijkstra (scipy.sparse.csgraph) picks the path.
 
-The globe in tiles. Closed airspace is cut into lon/lat cells of :data:`TILE_DEG` (overlapping by
-:data:`TILE_MARGIN_DEG`; at +-180 the other side's land is brought round by 360 deg), and each cell's
-obstacles are built in a gnomonic chart about the cell's centre (:class:`_Chart`: the sphere of unit
-vectors with geodetic latitude, where great circles are straight lines). Corners and visibility live on
+The globe in tiles. Closed airspace that lies (grown by its stand-off and territorial sea) within
+:data:`SINGLE_CHART_DEG` of one centre is built in one gnomonic chart about it (:class:`_Chart`: the sphere
+of unit vectors with geodetic latitude, where great circles are straight lines). Wider airspace is cut into
+lon/lat cells of :data:`TILE_DEG`, each with a chart about its centre; a cell builds the obstacles of the
+land within reach of it (its stand-off, territorial sea and pad) and keeps what falls within the cell and a
+margin of :data:`TILE_MARGIN_DEG` (neighbours overlap, so eroded copies leave no slit along cell lines; at
++-180 the other side's land is brought round by 360 deg), so that together the cells hold the whole, each
+piece of it once or twice. Corners and visibility live on
 the sphere: a corner is a unit vector, the tangent test is the sign of triple products (on which side of
 each edge's great circle a target lies), and a segment is visible if every piece of it misses every
 tile's obstacle. A segment is cut into pieces of at most :data:`PIECE_M` whose ends lie on the geodesic;
@@ -34,13 +38,15 @@ line of UNCLOS art. 15). Only open countries within ``2 T`` of it can be nearer 
 only those are looked at (found by bounding box, clipped to the neighbourhood). Without ``land`` the band
 is a plain buffer. Where two closed countries face each other, the water between them is closed either way.
 
-How the territorial sea is approximated, and by how much. It is built for each piece of a country in a
-cell, in the ellipsoidal gnomonic projection (Karney's, through PROJ) about that piece, then carried into
-the cell's chart vertex by vertex (densified to 2 km). The projection stretches ground distances by
-1/cos(t) to 1/cos^2(t) at an angle t from its centre, so the band is drawn ``T / cos^2(t_max)`` wide
-(t_max: the piece's farthest vertex, plus half a degree): on the ground its outer edge lies between ``T``
-and ``T / cos^2(t_max)`` from the coast (a piece spans at most a cell, about 7 deg from its centre: at
-most 0.35 km too far), never inside ``T``. The median line is the boundary between the Voronoi cells
+How the territorial sea is approximated, and by how much. It is built for each piece of a country (the
+country in compact airspace, its part in a cell otherwise), in the ellipsoidal gnomonic projection
+(Karney's, through PROJ) about that piece, then carried into the chart vertex by vertex (densified to
+20 km: straight lines of the two projections part by centimetres over that). The projection stretches
+ground distances by 1/cos(t) to 1/cos^2(t) at an angle t from its centre, so the band is drawn
+``T / cos^2(t_max)`` wide (t_max: the piece's farthest vertex, plus half a degree): on the ground its outer
+edge lies between ``T`` and ``T / cos^2(t_max)`` from the coast (Turkey reaches about 8 deg from its centre:
+0.4 km too far; a cell's part about 7 deg, 0.35 km), never inside ``T``. The median line is the boundary
+between the Voronoi cells
 (``shapely.voronoi_polygons``) of the two coasts' outline points, taken at most :data:`MEDIAN_STEP_M`
 apart (outline vertices included) within ``2 T`` of each other, and used only within ``T`` of the open
 country. Sampling moves it by at most half a step at the coast and a few metres ``T`` offshore; the
@@ -82,6 +88,10 @@ GRAPH_BLOCK_PAIRS = 2_000_000
 MAX_POINT_ANGLE_DEG = 180.0
 #: Closed airspace is cut into lon/lat cells of this size (degrees), each with its own gnomonic chart.
 TILE_DEG = 10.0
+#: Closed airspace that lies, grown by its stand-off and territorial sea, within this many degrees of one
+#: centre is built in a single chart about it (the stretch there is at most 1/cos^2 = 1.22 and is allowed
+#: for); anything wider is cut into cells.
+SINGLE_CHART_DEG = 25.0
 #: Neighbouring cells overlap by this much (degrees), so that the eroded copies of their obstacles used in
 #: visibility tests leave no slit along the cell lines.
 TILE_MARGIN_DEG = 0.1
@@ -394,19 +404,23 @@ class Airspace:
         mid /= np.linalg.norm(mid, axis=1)[:, None]
         half = 0.5 * np.arccos(np.clip(np.einsum("ij,ij->i", u0, u1), -1, 1))
         arc, tile = self._tiles_near(mid, float(half.max()) + 1e-9 if len(half) else 0.0)
-        c = self._tile_centres[tile]
-        a, b = u0[arc], u1[arc]
-        normal = _cross(a, b)
+        # Per arc: its great circle's normal n, and n x a, b x n, whose dot products with a point's
+        # projection on that plane (or the point itself: they are perpendicular to n) say whether it falls
+        # between the ends.
+        normal = _cross(u0, u1)
         norm = np.linalg.norm(normal, axis=1)
         normal /= np.where(norm > 0, norm, 1.0)[:, None]
-        s = np.einsum("ij,ij->i", c, normal)
-        q = c - s[:, None] * normal
-        within = (np.einsum("ij,ij->i", _cross(a, q), normal) >= 0) & (
-            np.einsum("ij,ij->i", _cross(q, b), normal) >= 0
+        after_a, before_b = _cross(normal, u0), _cross(u1, normal)
+        c = self._tile_centres[tile]
+        s = np.einsum("ij,ij->i", c, normal[arc])
+        within = (np.einsum("ij,ij->i", c, after_a[arc]) >= 0) & (
+            np.einsum("ij,ij->i", c, before_b[arc]) >= 0
         )
         reach = self._tile_reach[tile]
-        ends = np.maximum(np.einsum("ij,ij->i", c, a), np.einsum("ij,ij->i", c, b)) >= np.cos(reach)
-        keep = ends | (within & (norm > 0) & (np.abs(s) <= np.sin(reach)))
+        ends = np.maximum(np.einsum("ij,ij->i", c, u0[arc]), np.einsum("ij,ij->i", c, u1[arc])) >= np.cos(
+            reach
+        )
+        keep = ends | (within & (norm[arc] > 0) & (np.abs(s) <= np.sin(reach)))
         return arc[keep], tile[keep]
 
     def _test_pieces(self, piece, tile, u0, u1, raw, blocked):
@@ -451,7 +465,8 @@ class Airspace:
         if cols.size > MAX_CORNERS:
             raise UsageError(
                 f"the closed airspace has {cols.size:,} corners to route around, more than the "
-                f"{MAX_CORNERS:,} rangecalc handles in bounded time and memory; close fewer or smaller countries"
+                f"{MAX_CORNERS:,} rangecalc handles in bounded time and memory; "
+                "close fewer or smaller countries"
             )
         fresh = ~self._known[cols]
         ll, v = self._corners_lonlat, self._corners_xyz
@@ -852,19 +867,34 @@ def _build_tiles(closed, land, territorial_sea_m, standoff_m, obstacles=True):
     neighbours = _Neighbours([r for r in land if r.id not in closed_ids]) if territorial_sea_m else None
     cells = {}
     m, columns, rows = TILE_MARGIN_DEG, round(360 / TILE_DEG), round(180 / TILE_DEG)
+    single = _single_chart(closed, standoff_m, territorial_sea_m)
+    if single is not None:
+        # Compact closed airspace: one chart about it, every piece whole (fewer tests per leg).
+        cells[None] = [
+            (region, [p for p in shapely.get_parts(region.geometry) if p.area > 0]) for region in closed
+        ]
+        closed = ()
+    # A cell holds every obstacle within it (and its margin): the land within this many degrees more, which
+    # its territorial sea, stand-off and pad can reach from (with the charts' stretch, and to spare).
+    grow = m + math.degrees(1.1 * (standoff_m + territorial_sea_m + 4 * SIMPLIFY_M) / geodesy.GEOD.b)
     for region in closed:
         minx, miny, maxx, maxy = region.geometry.bounds
         wanted = set()
-        for i in range(math.floor((minx - m + 180) / TILE_DEG), math.ceil((maxx + m + 180) / TILE_DEG)):
-            for j in range(math.floor((miny - m + 90) / TILE_DEG), math.ceil((maxy + m + 90) / TILE_DEG)):
+        for j in range(math.floor((miny - grow + 90) / TILE_DEG), math.ceil((maxy + grow + 90) / TILE_DEG)):
+            y0 = -90 + j * TILE_DEG
+            top = min(max(abs(y0 - grow), abs(y0 + TILE_DEG + grow)), 89.0)
+            dx = min(grow / math.cos(math.radians(top)), 90.0)
+            for i in range(math.floor((minx - dx + 180) / TILE_DEG), math.ceil((maxx + dx + 180) / TILE_DEG)):
                 wanted.add((i % columns, min(max(j, 0), rows - 1)))
         for i, j in sorted(wanted):
             x0, y0 = -180 + i * TILE_DEG, -90 + j * TILE_DEG
             # Cells overlap by TILE_MARGIN_DEG, so that eroded copies leave no slit along cell lines; at
             # +-180 the other side's land is brought round by 360 degrees.
-            window = shapely.box(x0 - m, y0 - m, x0 + TILE_DEG + m, y0 + TILE_DEG + m)
+            top = min(max(abs(y0 - grow), abs(y0 + TILE_DEG + grow)), 89.0)
+            dx = min(grow / math.cos(math.radians(top)), 90.0)
+            window = shapely.box(x0 - dx, y0 - grow, x0 + TILE_DEG + dx, y0 + TILE_DEG + grow)
             shifts = (
-                [0.0] + ([360.0] if x0 + TILE_DEG + m > 180 else []) + ([-360.0] if x0 - m < -180 else [])
+                [0.0] + ([360.0] if x0 + TILE_DEG + dx > 180 else []) + ([-360.0] if x0 - dx < -180 else [])
             )
             polygons = []
             for shift in shifts:
@@ -880,8 +910,12 @@ def _build_tiles(closed, land, territorial_sea_m, standoff_m, obstacles=True):
             if polygons:
                 cells.setdefault((i, j), []).append((region, polygons))
     tiles = []
-    for (i, j), items in sorted(cells.items()):
-        chart = _Chart(-180 + (i + 0.5) * TILE_DEG, -90 + (j + 0.5) * TILE_DEG)
+    for key, items in sorted(cells.items(), key=lambda kv: (kv[0] is not None, kv[0] or (0, 0))):
+        if key is None:
+            chart = _Chart(*single)
+        else:
+            i, j = key
+            chart = _Chart(-180 + (i + 0.5) * TILE_DEG, -90 + (j + 0.5) * TILE_DEG)
         pieces, grown = [], []
         for region, polygons in items:
             # Edges along a cell's parallels are not great circles: densify before projecting.
@@ -899,7 +933,7 @@ def _build_tiles(closed, land, territorial_sea_m, standoff_m, obstacles=True):
                 kept = [(part, _project(proj, part), 0.0) for part in polygons]
                 sea = _with_territorial_sea(kept, territorial_sea_m, local, proj, neighbours)
                 xy = shapely.transform(
-                    shapely.segmentize(sea, 2000.0),
+                    shapely.segmentize(sea, 20_000.0),
                     lambda xy, p=proj, c=chart: np.column_stack(c(*p(xy[:, 0], xy[:, 1], inverse=True))),
                 )
             else:
@@ -917,13 +951,27 @@ def _build_tiles(closed, land, territorial_sea_m, standoff_m, obstacles=True):
             grown.append(_simplified_outward(xy, standoff_m * scale, 2 * SIMPLIFY_M * scale, SIMPLIFY_M))
         if not pieces:
             continue
+        clip = None
+        if key is not None:
+            # Each tile keeps what lies in its cell and margin: with its neighbours', the whole.
+            x0, y0 = -180 + i * TILE_DEG, -90 + j * TILE_DEG
+            cell = shapely.box(x0 - m, max(y0 - m, -90.0), x0 + TILE_DEG + m, min(y0 + TILE_DEG + m, 90.0))
+            clip = _project(chart, shapely.segmentize(cell, 0.5))
+            pieces = [(region, shapely.intersection(xy, clip)) for region, xy in pieces]
+            pieces = [(region, xy) for region, xy in pieces if not xy.is_empty]
+        if not pieces:
+            continue
         raw = shapely.union_all([xy for _, xy in pieces])
         if not obstacles:
             tiles.append(_Tile(chart, pieces, raw, None, None, None, 0.0))
             continue
         obstacle = shapely.union_all(grown)
+        if clip is not None:
+            obstacle = shapely.intersection(obstacle, clip)
         if not obstacle.is_valid:
             obstacle = shapely.make_valid(obstacle)
+        if obstacle.is_empty:
+            continue
         # Eroded copies for visibility: a segment may run along or touch an obstacle's boundary. Points and
         # legs within BORDER_M of a closed country's outline count as on the border: lon/lat edges of 1:50m
         # outlines are not geodesics, and shared borders differ by rounding.
@@ -932,15 +980,33 @@ def _build_tiles(closed, land, territorial_sea_m, standoff_m, obstacles=True):
         for g in (raw, blocked, blocked_raw):
             shapely.prepare(g)
         reach = math.radians(chart.angle_deg(obstacle))
-        pockets = _pockets(chart, obstacle, (i, j), standoff_m)
+        pockets = _pockets(chart, obstacle, key)
         tiles.append(_Tile(chart, pieces, raw, obstacle, blocked, blocked_raw, reach, pockets))
     return tiles
 
 
-def _pockets(chart, obstacle, cell, standoff_m):
+def _single_chart(closed, standoff_m, territorial_sea_m):
+    """A chart centre (lon, lat) for closed airspace compact enough for one chart -- everything, grown by the
+    stand-off and the territorial sea, within :data:`SINGLE_CHART_DEG` of it -- or None."""
+    if not closed:
+        return None
+    xyz = np.vstack([_unit_vectors(*shapely.get_coordinates(r.geometry).T) for r in closed])
+    centre = xyz.mean(axis=0)
+    if np.linalg.norm(centre) < 0.5:
+        return None
+    centre /= np.linalg.norm(centre)
+    spread = math.degrees(math.acos(float(np.clip((xyz @ centre).min(), -1, 1))))
+    grow = math.degrees(1.1 * (standoff_m + territorial_sea_m + 4 * SIMPLIFY_M) / geodesy.GEOD.b)
+    if spread + grow > SINGLE_CHART_DEG:
+        return None
+    lon, lat = _lonlat(centre)
+    return float(lon[0]), float(lat[0])
+
+
+def _pockets(chart, obstacle, cell):
     """The pockets of a cell's obstacle that no shortest path enters unless it starts, ends or turns in
     them: the parts of each obstacle polygon's convex hull outside every obstacle (bays), kept only where
-    they lie inside the cell, clear of its edges by more than any other cell's obstacle reaches into it.
+    they lie inside the cell (where the tile holds every obstacle).
 
     Why: a path that enters such a pocket and leaves it again crosses its mouth (the one stretch of hull edge
     it touches; pockets touching the hull in several stretches are channels, and kept) twice;
@@ -949,17 +1015,19 @@ def _pockets(chart, obstacle, cell, standoff_m):
     outside them all), so it is shorter. The corners inside a pocket are therefore useless unless a
     question's own point lies in it (see Airspace._usable).
     """
-    i, j = cell
-    x0, y0 = -180 + i * TILE_DEG, -90 + j * TILE_DEG
-    if y0 <= -90 + TILE_DEG / 2 or y0 + TILE_DEG >= 90 - TILE_DEG / 2:
-        return []  # cells at a pole: no pruning
-    # How far another cell's obstacle reaches into this one (degrees): its margin of land, grown by the
-    # stand-off and the pad, at the cell's most poleward latitude; and a tenth of a degree to spare.
-    reach_deg = math.degrees((standoff_m * 1.1 + 4 * SIMPLIFY_M) / geodesy.GEOD.b) + 0.1
-    lat_edge = max(abs(y0), abs(y0 + TILE_DEG))
-    dlon = reach_deg / math.cos(math.radians(lat_edge))
-    box = (x0 + dlon - TILE_MARGIN_DEG, y0 + reach_deg - TILE_MARGIN_DEG)
-    box += (x0 + TILE_DEG - dlon + TILE_MARGIN_DEG, y0 + TILE_DEG - reach_deg + TILE_MARGIN_DEG)
+    if cell is None:  # one chart holds every obstacle
+        box = None
+    else:
+        i, j = cell
+        x0, y0 = -180 + i * TILE_DEG, -90 + j * TILE_DEG
+        if y0 <= -90 + TILE_DEG / 2 or y0 + TILE_DEG >= 90 - TILE_DEG / 2:
+            return []  # cells at a pole: no pruning
+        # The tile holds every obstacle within its cell and margin (see _build_tiles); its outline is cut at
+        # the margin's edge, so a pocket must stay clear of that edge (by a twentieth of a degree).
+        inset = TILE_MARGIN_DEG - 0.05
+        lat_edge = max(abs(y0), abs(y0 + TILE_DEG))
+        dlon = inset / math.cos(math.radians(lat_edge))
+        box = (x0 - dlon, y0 - inset, x0 + TILE_DEG + dlon, y0 + TILE_DEG + inset)
     out = []
     for part in shapely.get_parts(obstacle):
         if not isinstance(part, shapely.Polygon):
@@ -974,11 +1042,15 @@ def _pockets(chart, obstacle, cell, standoff_m):
             contact = shapely.intersection(pocket.boundary, hull.exterior)
             if len(shapely.get_parts(shapely.buffer(contact, 1.0))) > 1:
                 continue
-            xy = shapely.get_coordinates(shapely.segmentize(pocket.exterior, 10_000.0))
-            lon, lat = chart(xy[:, 0], xy[:, 1], inverse=True)
-            if lon.min() > box[0] and lat.min() > box[1] and lon.max() < box[2] and lat.max() < box[3]:
-                shapely.prepare(pocket)
-                out.append((pocket, hull.exterior))
+            if box is not None:
+                xy = shapely.get_coordinates(shapely.segmentize(pocket.exterior, 10_000.0))
+                lon, lat = chart(xy[:, 0], xy[:, 1], inverse=True)
+                if not (
+                    lon.min() > box[0] and lat.min() > box[1] and lon.max() < box[2] and lat.max() < box[3]
+                ):
+                    continue
+            shapely.prepare(pocket)
+            out.append((pocket, hull.exterior))
     return out
 
 
@@ -1010,6 +1082,8 @@ def _simplified_outward(geometry, distance, pad, tolerance):
     """
     radius = distance / _INSCRIBED
     inner = shapely.buffer(geometry, radius, quad_segs=8) if distance > 0 else geometry
+    if inner.is_empty:  # GEOS returns nothing for distances near the smallest floats
+        inner = geometry
     outer = shapely.simplify(shapely.buffer(geometry, radius + pad, quad_segs=8), tolerance)
     if not outer.is_valid:
         outer = shapely.make_valid(outer)

@@ -85,7 +85,7 @@ def test_pruning_never_changes_a_route(boxes, y0, y1):
     assert route.length_m == pytest.approx(unpruned_shortest(space, start, end), abs=1.0)
 
 
-def test_pruning_never_changes_a_field():
+def test_pruning_never_changes_a_field(charts):
     """distances_to with a radius bound is exact up to that radius (same oracle, one path per point)."""
     regions = [box(3, -2, 4, 1.5, "a"), box(5.5, -1, 6.5, 3, "b")]
     space = routes.airspace(regions, 0.0, centre=(5.0, 0.0))
@@ -124,12 +124,25 @@ def test_outward_simplification_contains_the_original(polygon, distance, toleran
     # Every point within ``distance`` of the polygon (a buffer drawn with 64 segments a quadrant, inside
     # the true one) is inside, and nothing is farther than the stated bound.
     truth = shapely.buffer(polygon, distance, quad_segs=64) if distance > 0 else polygon
+    if truth.is_empty:  # GEOS returns nothing for distances near the smallest floats
+        truth = polygon
     assert shapely.contains(simplified, truth)
     bound = 1.03 * distance + pad + tolerance + 1e-6 * (1 + distance)
-    assert shapely.contains(shapely.buffer(polygon, bound, quad_segs=64), simplified)
+    # (GEOS simplifies a buffer's input by 1 % of the distance, so the check's own buffer is drawn 1 %
+    # wider, not to fall short of the bound.)
+    assert shapely.contains(shapely.buffer(polygon, 1.01 * bound, quad_segs=64), simplified)
 
 
 # --- anywhere on Earth: synthetic obstacles with hand-derived shortest paths ---------------------------
+
+
+@pytest.fixture(params=["one chart", "cells"])
+def charts(request, monkeypatch):
+    """Run a test with compact closed airspace in one chart (the default) and cut into 10-degree cells
+    (as wider airspace is): both must give the same routes."""
+    if request.param == "cells":
+        monkeypatch.setattr(routes, "SINGLE_CHART_DEG", 0.0)
+    return request.param
 
 
 def region(geometry, name="box"):
@@ -148,7 +161,7 @@ def no_point_inside(route, geometry):
     return not shapely.intersects_xy(geometry, lons, lats).any()
 
 
-def test_obstacle_straddling_the_antimeridian():
+def test_obstacle_straddling_the_antimeridian(charts):
     # A box from 170E to 170W, 5 deg either side of the equator, as lon/lat data has it: two parts.
     geometry = shapely.MultiPolygon([shapely.box(170, -5, 180, 5), shapely.box(-180, -5, -170, 5)])
     start, end = (165.0, 0.0), (-165.0, 0.0)
@@ -159,7 +172,7 @@ def test_obstacle_straddling_the_antimeridian():
     assert no_point_inside(route, geometry)
 
 
-def test_route_over_the_pole():
+def test_route_over_the_pole(charts):
     # From lon 0 to lon 180 at lat 75 the geodesic runs over the North Pole; a box across it (lon -20 to
     # 20, lat 84 to 86) is passed round one of its lower corners, (20, 84) or (-20, 84): from there the
     # geodesic to lon 180 leaves the box behind (its longitude only moves away from the box) and passes
@@ -174,7 +187,7 @@ def test_route_over_the_pole():
     assert lats.max() > 88.4
 
 
-def test_route_longer_than_10000_km_around_a_continent():
+def test_route_longer_than_10000_km_around_a_continent(charts):
     # A box of 40 x 80 degrees across the equator: from 10 deg west of it to 10 deg east, round its
     # northern (or southern) corners -- about 12,500 km.
     geometry = shapely.box(-20, -40, 20, 40)
@@ -185,7 +198,7 @@ def test_route_longer_than_10000_km_around_a_continent():
     assert no_point_inside(route, geometry)
 
 
-def test_lisbon_to_sydney_avoiding_spain():
+def test_lisbon_to_sydney_avoiding_spain(charts):
     from rangecalc.data import load_catalog
     from rangecalc.regions import resolve_region
 
@@ -199,7 +212,7 @@ def test_lisbon_to_sydney_avoiding_spain():
     assert direct < route.length_m < 1.02 * direct
 
 
-def test_waypoint_on_the_antimeridian_and_distances_beyond_a_hemisphere():
+def test_waypoint_on_the_antimeridian_and_distances_beyond_a_hemisphere(charts):
     geometry = shapely.box(10, -10, 20, 10)
     space = routes.airspace([region(geometry)], 0.0, [(0.0, 0.0)])
     start, via, end = (0.0, 0.0), (180.0, 0.0), (30.0, 0.0)
@@ -279,7 +292,7 @@ def test_pockets_are_pruned_in_the_pocket_test_layout():
     assert space._usable([15.5], [15.0])[in_bay].all()  # a point in the bay opens it
 
 
-def test_a_channel_through_a_bay_is_not_pruned():
+def test_a_channel_through_a_bay_is_not_pruned(charts):
     """A bay crossed at its mouth by a long island is a channel with two openings: the route between two
     points outside it runs through the bay, round the island's inner end (a regression: such a channel
     between Vancouver Island and the mainland was once taken for a closed bay)."""
