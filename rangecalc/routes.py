@@ -1160,6 +1160,15 @@ def _with_territorial_sea(kept, sea_m, centre, proj, neighbours):
     # Ground metres <= plane metres, so a plane margin is a ground margin too.
     others = neighbours.near(lonlat.bounds, 3 * widest + 2 * MEDIAN_STEP_M)
     if not others.is_empty:
+        # Only what lies within 60 deg of the centre (a piece across +-180 has a window round the globe;
+        # the gnomonic projection ends at 90 deg), brought round by 360 deg where it is nearer that way.
+        lon0, lat0 = centre
+        cap = shapely.box(lon0 - 60, max(lat0 - 60, -90), lon0 + 60, min(lat0 + 60, 90))
+        moved = [
+            shapely.transform(others, lambda xy, s=s: xy + np.array([s, 0.0])) for s in (-360.0, 0.0, 360.0)
+        ]
+        others = shapely.union_all([shapely.intersection(m, cap) for m in moved])
+    if not others.is_empty:
         others = _project(proj, others)
         if not others.is_valid:
             others = shapely.make_valid(others)
