@@ -29,7 +29,6 @@ __all__ = [
     "rings",
     "route",
     "schema",
-    "sweep",
     "table",
     "within",
     "within_any",
@@ -37,8 +36,9 @@ __all__ = [
 ]
 
 _ERRORS = ("DataError", "RangecalcError", "UsageError")
-#: Array kernels at the top level too: in-reach classification and the all-pairs sweep.
-_KERNELS = {"within": "geodesy", "within_any": "geodesy", "sweep": "sweep", "world_sweep": "sweep"}
+#: Array kernels at the top level too: in-reach classification and the world sweep
+#: (``rangecalc.sweep`` stays the module: ``from rangecalc.sweep import sweep``.)
+_KERNELS = {"within": "geodesy", "within_any": "geodesy", "world_sweep": "sweep"}
 #: API functions named like submodules (rangecalc/reach.py, rangecalc/compare.py): the name on the package
 #: is the function. Importing such a submodule does not rebind it (see :class:`_Package`); the modules stay
 #: importable as ``from rangecalc.reach import ...`` or ``importlib.import_module("rangecalc.reach")``.

@@ -112,9 +112,10 @@ def test_adding_an_obstacle_never_shortens_a_route(x, y, w, h, x2, y2):
     second = box(x2, y2, x2 + w, y2 + h, "second")
     one = route_through([first])
     two = route_through([first, second])
-    # To within a millimetre: touching obstacles are merged by GEOS overlay in a chart whose coordinates
-    # run to thousands of kilometres, and noding their shared edges moves corners by micrometres.
-    assert two.length_m >= one.length_m - 1e-3
+    # To within a centimetre (1e-8 of these routes): touching obstacles are merged by GEOS overlay in a
+    # chart whose coordinates run to thousands of kilometres, and noding their shared edges moves corners;
+    # 2 mm over 1,113 km was seen. The routes' stated accuracy is 1 %.
+    assert two.length_m >= one.length_m - 1e-2
     assert one.length_m >= one.direct_m - 1e-6
 
 
