@@ -236,9 +236,9 @@ def lookup(text):
             )
     if len(found) > 1:
         where = f" in {country[1]}" if country else ""
-        example = f"{name}, {found[0].country}"
+        example = " ".join(f"{name}, {found[0].country}".split())  # one line, whatever was typed
         how = (
-            f"qualify it with a country ('{example}') or give its id"
+            f"qualify it with a country ({example!r}) or give its id"
             if country is None and len({c.country for c in found}) > 1
             else "give its id"
         )

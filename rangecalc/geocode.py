@@ -148,15 +148,11 @@ def _import_geopy():
 
 
 def _adapter():
-    """geopy's HTTP adapter, without the two silent retries its requests-based one makes by default."""
-    import functools
+    """geopy's urllib adapter, always: it makes no silent retries, and the answers and errors are the same
+    whether or not the ``requests`` package happens to be installed (geopy prefers it when it is)."""
+    from geopy.adapters import URLLibAdapter
 
-    from geopy.adapters import RequestsAdapter
-    from geopy.geocoders import options
-
-    if options.default_adapter_factory is RequestsAdapter:
-        return functools.partial(RequestsAdapter, max_retries=0)
-    return None
+    return URLLibAdapter
 
 
 class Geocoder:
@@ -262,7 +258,13 @@ class Geocoder:
         except GeocoderParseError:
             reason = f"{self.url} did not answer with Nominatim JSON"
         except GeopyError as exc:
-            reason = f"{self.url} answered with an error ({_short_reason(exc)})"
+            gist = _short_reason(exc)
+            if gist in ("HTTP 401", "HTTP 403", "HTTP 429"):
+                reason = f"{self.url} refused the request ({gist}); wait, or use another Nominatim"
+            elif re.search(r"\[Errno -?\d+\]|Connection refused|Name or service not known", str(exc)):
+                reason = f"no connection to {self.url} ({gist})"
+            else:
+                reason = f"{self.url} answered with an error ({gist})"
         except (ValueError, TypeError, KeyError, AttributeError):
             reason = f"{self.url} gave an answer that cannot be read as a Nominatim place"
         raise GeocodeError(f"cannot geocode {query!r}: {reason}; check the network or give coordinates")
@@ -416,7 +418,7 @@ def _short_reason(exc):
         return errno.group(1).strip()
     if "timed out" in text.casefold():
         return "timed out"
-    status = re.match(r"^\s*Non-successful status code (\d+)", text)
+    status = re.match(r"^\s*Non-successful status code (\d+)", text) or re.search(r"HTTP Error (\d+)", text)
     if status:
         return f"HTTP {status.group(1)}"
     cause = [c for c in re.findall(r"'([^']+)'", text.partition("Caused by")[2]) if " " in c]

@@ -21,6 +21,8 @@ def check_path(path, force=False, what="--output", force_hint="add --force to ov
         raise UsageError(
             f"{what} is empty; give a file name" + (", or '-' for stdout" if what == "--output" else "")
         )
+    if "\x00" in text:
+        raise UsageError(f"{what}: {text!r} contains a NUL character, which no file name may hold")
     path = Path(path)
     if path.is_symlink() or (path.exists() and not path.is_file()):
         kind = "a symbolic link" if path.is_symlink() else "not a regular file"

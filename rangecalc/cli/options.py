@@ -3,7 +3,6 @@
 import contextlib
 import os
 import sys
-from pathlib import Path
 
 import click
 
@@ -124,8 +123,8 @@ geocode_option = click.option(
 output_option = click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
     default=None,
+    metavar="FILE",
     help="Write to this file instead of stdout (written whole or not at all; '-' is stdout). Without "
     "--format, the format follows the extension (.geojson .json .kml .csv .md .html .svg .png).",
 )
