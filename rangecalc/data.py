@@ -112,6 +112,15 @@ def read_toml(path):
 
 
 _FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def control_character(text):
+    """The problem with ``text`` if it holds a character XML 1.0 forbids (a control character other than
+    tab and line breaks, U+FFFE/U+FFFF, a lone surrogate), for a data error; None when it holds none."""
+    bad = _FORBIDDEN_CHARACTERS.search(text)
+    return None if bad is None else f"contains the control character U+{ord(bad.group()):04X}; remove it"
+
+
 _LINE_BREAKS = re.compile(r"[ \t]*[\r\n]+[ \t]*")
 
 
@@ -145,9 +154,9 @@ class _Checker:
         """Text as every output can carry it: characters XML 1.0 forbids (control characters but tab
         and newline) are refused, and line breaks fold into spaces, so that a field can neither break a
         KML or SVG file nor start a Markdown heading or table row."""
-        bad = _FORBIDDEN_CHARACTERS.search(value)
-        if bad:
-            self.fail(name, f"contains the control character U+{ord(bad.group()):04X}; remove it")
+        problem = control_character(value)
+        if problem:
+            self.fail(name, problem)
         return _LINE_BREAKS.sub(" ", value) if "\n" in value or "\r" in value else value
 
     def text(self, table, key, where, required=True, default=""):

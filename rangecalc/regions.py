@@ -9,15 +9,12 @@ import functools
 import gzip
 import io
 import json
-import re
 from pathlib import Path
 
 import shapely
 
 from .errors import DataError, NotFoundError, UsageError
 from .places import _suggest, normalise_name
-
-_FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 WORLD_FILE = "ne_50m_admin0.geojson.gz"
 WORLD_SOURCE = "Natural Earth 4.1.0 admin-0 countries 1:50m (public domain), via world-atlas 2.0.2"
@@ -107,12 +104,11 @@ def _text_property(path, index, props, key):
     """A string (or number) property, or None; anything else names the file, feature and key."""
     value = props.get(key)
     if isinstance(value, str):
-        bad = _FORBIDDEN_CHARACTERS.search(value)
-        if bad:
-            raise DataError(
-                f"{path}: features[{index}].properties.{key}: contains the control character "
-                f"U+{ord(bad.group()):04X}; remove it"
-            )
+        from .data import control_character
+
+        problem = control_character(value)
+        if problem:
+            raise DataError(f"{path}: features[{index}].properties.{key}: {problem}")
         return " ".join(value.split()) or None
     if value is None:
         return None

@@ -83,9 +83,6 @@ MAX_ANGLE_DEG = 60.0
 #: Portugal and Australia needs 18,200 corners: about 2 minutes and 630 MB.
 MAX_CORNERS = 20_000
 GRAPH_BLOCK_PAIRS = 2_000_000
-#: Routes, waypoints and distance fields may lie anywhere: no point is too far from anything (kept for
-#: callers; it was 80 deg from a single gnomonic chart's centre).
-MAX_POINT_ANGLE_DEG = 180.0
 #: Closed airspace is cut into lon/lat cells of this size (degrees), each with its own gnomonic chart.
 TILE_DEG = 10.0
 #: Closed airspace that lies, grown by its stand-off and territorial sea, within this many degrees of one
