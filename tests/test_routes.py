@@ -94,6 +94,19 @@ def test_target_inside_closed_airspace_has_no_route():
         route_through([box(9, -1, 11, 1)])
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="known violation (issue 12): outward simplification of the merged obstacles places a shared "
+    "corner about 0.3 m differently, so adding an overlapping box shortens the route by 14 cm",
+)
+def test_adding_an_overlapping_obstacle_never_shortens_a_route_regression():
+    """Found by hypothesis on 2026-11-30 with random seeds; the property test above runs fixed examples so
+    that CI is deterministic, and this case stays visible until the engine is fixed."""
+    first = box(1.0, -0.5, 2.0, 1.0, "first")
+    second = box(1.0, 0.0, 2.0, 1.5, "second")
+    assert route_through([first, second]).length_m >= route_through([first]).length_m - 1e-2
+
+
 def test_walled_in_target_has_no_route():
     ring = Region(
         "RING", "ring", shapely.box(8, -2, 12, 2).difference(shapely.box(9.5, -0.5, 10.5, 0.5)), "test"
@@ -106,7 +119,7 @@ def test_walled_in_target_has_no_route():
     x=st.floats(1, 8), y=st.floats(-2, 1.5), w=st.floats(0.2, 1.5), h=st.floats(0.2, 1.5),
     x2=st.floats(1, 8), y2=st.floats(-2, 1.5),
 )  # fmt: skip
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, derandomize=True)  # the same examples in every run: see below
 def test_adding_an_obstacle_never_shortens_a_route(x, y, w, h, x2, y2):
     first = box(x, y, x + w, y + h, "first")
     second = box(x2, y2, x2 + w, y2 + h, "second")
