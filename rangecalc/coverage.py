@@ -28,6 +28,9 @@ GRID_POINTS = 40_000
 #: Grid points for coverage of a distance field (flyable distances). Measured on Syria from Mozdok around
 #: Turkey, Georgia and Azerbaijan: shares at 10,000 points are within 0.1 percentage point of 80,000.
 FIELD_GRID_POINTS = 10_000
+#: Most outline points a distance field is evaluated at before the pattern search (a long outline is
+#: thinned to every k-th point; Syria's 1,166 are all kept, the USA's 34,172 become 4,000).
+FIELD_BOUNDARY_POINTS = 4_000
 
 
 @dataclass(frozen=True)
@@ -182,12 +185,14 @@ def field_coverage(region_geometry, distance_fn, radii_m, n_points=FIELD_GRID_PO
 
     ``distance_fn(lons, lats)`` returns ``(distance_m, nearest_base_index)`` arrays (inf where
     unreachable). Shares come from a lon/lat grid of about ``n_points`` cells weighted by cos(latitude);
-    the farthest point is searched on the grid plus the boundary (every :data:`BOUNDARY_STEP_DEG` x 2)
-    and refined by pattern search. Returns ``(coverages, farthest, resolution_text)``; the coverages'
+    the farthest point is searched on the grid plus the boundary (every :data:`BOUNDARY_STEP_DEG` x 2, a
+    long outline thinned to :data:`FIELD_BOUNDARY_POINTS`) and refined by pattern search. Returns ``(coverages, farthest, resolution_text)``; the coverages'
     ``uncovered`` is None (no polygon is drawn for a distance field).
     """
     glons, glats, step = grid_points(region_geometry, n_points)
     blons, blats = boundary_points(region_geometry, 2 * BOUNDARY_STEP_DEG)
+    every = max(math.ceil(blons.size / FIELD_BOUNDARY_POINTS), 1)
+    blons, blats = blons[::every], blats[::every]
     lons, lats = np.concatenate([glons, blons]), np.concatenate([glats, blats])
     dist, _ = distance_fn(lons, lats)
     grid_d = dist[: glons.size]
@@ -209,6 +214,9 @@ def field_coverage(region_geometry, distance_fn, radii_m, n_points=FIELD_GRID_PO
     resolution = (
         f"grid of {glons.size:,} points at most {km:.1f} km apart, plus the outline every "
         f"{2 * BOUNDARY_STEP_DEG * 111.32:.1f} km"
+        if every == 1
+        else f"grid of {glons.size:,} points at most {km:.1f} km apart, plus {blons.size:,} outline points at "
+        f"most {every * 2 * BOUNDARY_STEP_DEG * 111.32:.0f} km apart, refined by pattern search"
     )
     return covers, far, resolution
 
@@ -387,8 +395,10 @@ def _contour(xs, ys, d, radius, jumps=None):
     with np.errstate(invalid="ignore"):
         mean = np.stack([d[:-1, :-1], d[:-1, 1:], d[1:, 1:], d[1:, :-1]], -1).mean(-1)
     split = saddle & ~(mean <= radius)
-    cells = (count > 0) & ~split
-    pieces = []
+    # Whole cells are merged along rows into rectangles first: the union then has far fewer pieces.
+    whole = count == 4
+    pieces = [_row_runs(xs, ys, whole)]
+    cells = (count > 0) & ~split & ~whole
     k = keep[cells]
     rings_of = np.repeat(np.arange(k.shape[0]), k.sum(-1))
     coords = np.column_stack([px[cells][k], py[cells][k]])
@@ -407,6 +417,17 @@ def _contour(xs, ys, d, radius, jumps=None):
     polygons = np.concatenate(pieces)
     polygons = polygons[shapely.area(polygons) > 0]
     return _polygonal(shapely.union_all(polygons))
+
+
+def _row_runs(xs, ys, cells):
+    """Rectangles covering the cells marked in ``cells`` (rows x columns of the grid xs, ys), one per run
+    of consecutive marked cells along a row."""
+    padded = np.zeros((cells.shape[0], cells.shape[1] + 2), np.int8)
+    padded[:, 1:-1] = cells
+    step = np.diff(padded, axis=1)
+    row, start = np.nonzero(step == 1)
+    _, stop = np.nonzero(step == -1)  # both in row-major order, so runs pair up
+    return shapely.box(xs[start], ys[row], xs[stop], ys[row + 1])
 
 
 def _polygonal(geometry):

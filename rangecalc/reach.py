@@ -16,7 +16,7 @@ from .errors import UsageError
 from .payload import RadiusAtPayload, radius_at_payload
 from .places import Place, nearest_named_place, resolve_place, split_place_list
 from .regions import all_regions
-from .routes import MAX_ANGLE_DEG, NoRouteError, Routing, countries_along
+from .routes import NoRouteError, Routing, countries_along
 from .verdicts import DEPENDS, IN_REACH, OUT_OF_REACH, REGION_VERDICTS, VERDICTS
 
 
@@ -423,27 +423,18 @@ def flyable_reach(bases, radii_m, routing, frame=None, step_deg=None, space=None
     on the flyable distance field (:func:`_flyable_field`), whose grid spacing and boundary error it
     states. ``frame`` (west, south, east, north; longitudes may run past 180) defaults to the bounds of
     the largest direct ring around the bases plus :data:`RINGS_PAD_DEG`: it holds the whole flyable reach.
-    The routing projection shows closed airspace only within :data:`rangecalc.routes.MAX_ANGLE_DEG` of its
-    centre, so a direct ring reaching farther than that is a :class:`UsageError`; grid nodes beyond it are
-    unreachable. Polygons may run past 180 deg: :func:`rangecalc.geodesy.split_at_antimeridian` them.
+    Routing covers the globe, so any radius can be drawn (one beyond half the meridian gives a frame round
+    the whole globe). Polygons may run past 180 deg: :func:`rangecalc.geodesy.split_at_antimeridian` them.
     """
     if not routing.active:
         raise UsageError("flyable reach needs routing rules (--avoid or --via)")
     radii = tuple(float(r) for r in np.atleast_1d(radii_m))
     points = [(b.lon, b.lat) for b in bases]
     space = space or routing.airspace(points)
-    centre = space.centre
     reach_max = max(radii)
     frames = []
     for base in bases:
         lons, lats, _ = geodesy.ring_vertices(base.lon, base.lat, reach_max)
-        angle = float(np.max(_angle_deg(centre, lons, lats)))
-        if angle > MAX_ANGLE_DEG:
-            raise UsageError(
-                f"the {reach_max / 1000:,.0f} km reach from {base.label} spans {angle:.0f} deg from the "
-                f"centre of the routing projection; flyable areas can be drawn within {MAX_ANGLE_DEG:.0f} "
-                "deg of it: drop --avoid/--via, or use a smaller radius (--payload)"
-            )
         north = 90.0 if geodesy._encloses_pole(base.lon, base.lat, reach_max, 90.0) else lats.max()
         south = -90.0 if geodesy._encloses_pole(base.lon, base.lat, reach_max, -90.0) else lats.min()
         frames.append((lons.min(), south, lons.max(), north))
@@ -460,16 +451,9 @@ def flyable_reach(bases, radii_m, routing, frame=None, step_deg=None, space=None
     def field_fn(lons, lats):
         lons = (np.asarray(lons, dtype=float) + 180.0) % 360.0 - 180.0
         lats = np.asarray(lats, dtype=float)
-        d, nearest = flyable(lons, lats)
-        d = np.where(_angle_deg(centre, lons, lats) <= MAX_ANGLE_DEG, d, np.inf)
-        return d, nearest
+        return flyable(lons, lats)
 
     return coverage.field_reach_polygons(frame, field_fn, radii, step_deg=step_deg)
-
-
-def _angle_deg(centre, lons, lats):
-    """Angle (deg) between ``centre`` (lon, lat) and each point, on the sphere."""
-    return np.degrees(geodesy.distance(centre[0], centre[1], lons, lats, "sphere") / geodesy.SPHERE_RADIUS_M)
 
 
 def resolve_targets(spec, catalog):

@@ -76,8 +76,6 @@ from .errors import UsageError
 
 #: Simplification tolerance for obstacle outlines, metres (in the charts' planes).
 SIMPLIFY_M = 1000.0
-#: Kept for callers that limit maps to a projection centre; routing itself covers the globe.
-MAX_ANGLE_DEG = 60.0
 #: Corners of closed airspace that one question may bring into the visibility graph (after pruning), and
 #: the corner pairs tested at a time while building it. Lisbon to Sydney with every country closed but
 #: Portugal and Australia needs 18,200 corners: about 2 minutes and 630 MB.
@@ -250,6 +248,7 @@ class Airspace:
         # The visibility graph is built lazily, among the corners a question can use (see _connect).
         self._known = np.zeros(len(xyz), bool)
         self._edges = []  # (i, j, metres) arrays, i < j, each pair once
+        self._starts = {}  # see _from_start
 
     # -- construction -------------------------------------------------------------------------------
 
@@ -625,19 +624,18 @@ class Airspace:
         (a reach field needs only its radius).
 
         Dijkstra from the start over the corner graph, then for each point the best last corner it sees.
-        Candidates are ranked on the sphere (fast), tried in that order until one is visible, and every
-        visible candidate within :data:`_SPHERE_SLACK` of it is then measured on the ellipsoid, so the
-        answer is the exact minimum over visible last corners.
+        Candidates are ranked by a lower bound of the length through them (the corner's exact distance plus
+        b sigma to the point, sigma a central angle: see :func:`rangecalc.geodesy.within`), tried in that
+        order until one is visible; its exact length bounds the answer, and every visible candidate whose
+        lower bound lies within it is then measured on the ellipsoid, so the answer is the exact minimum
+        over visible last corners.
         """
         lons, lats = np.asarray(lons, float).ravel(), np.asarray(lats, float).ravel()
-        s_xyz, s_in = self._endpoint(start[0], start[1], "the base")
         n = len(self._corners_xyz)
         ll = self._corners_lonlat
         limit = np.inf if max_m is None else float(max_m)
-        mask = geodesy.distance(start[0], start[1], ll[:, 0], ll[:, 1]) <= limit
-        mask &= self._usable(np.append(lons, start[0]), np.append(lats, start[1]))
-        self._connect(mask)
-        dist, _ = self._shortest(self._links(s_xyz, s_in, start[0], start[1], mask), limit=limit)
+        usable = self._usable(np.append(lons, start[0]), np.append(lats, start[1]))
+        s_in, dist = self._from_start(float(start[0]), float(start[1]), limit, usable)
         reached = np.nonzero(np.isfinite(dist[:n]))[0]
         # Candidates: the start itself (row 0) and every reached corner.
         cand_lon = np.concatenate([[start[0]], ll[reached, 0]])
@@ -648,18 +646,37 @@ class Airspace:
         inside = self._inside(pxyz, "blocked_raw")
         # Points within the enlarged obstacles (stand-off zone) are reached through it, like endpoints.
         near = self._inside(pxyz, "blocked")
-        # Great-circle lengths from unit-vector dot products: fast, and within 0.6 % of the ellipsoid.
-        cosine = np.clip(_unit_vectors(cand_lon, cand_lat) @ pxyz.T, -1.0, 1.0)
-        approx = offset[:, None] + np.arccos(cosine) * geodesy.SPHERE_RADIUS_M
-        # A shortest path leaves its last corner tangentially: drop corner-point pairs that would cut into
-        # the obstacle at the corner (most of the corners "behind" an obstacle, seen from a point).
-        # (Not for points inside the enlarged obstacles: their paths may cut into the enlargement.)
+        cand = (cand_lon, cand_lat, _parametric_unit_vectors(cand_lon, cand_lat), offset, reached, s_in)
+        result = np.full(lons.size, np.inf)
+        # Points a chunk at a time, so that the candidate x point matrices stay within bounded memory.
+        chunk = max(1, _CHUNK_ENTRIES // len(cand_lon))
+        for a in range(0, lons.size, chunk):
+            b = min(a + chunk, lons.size)
+            part = slice(a, b)
+            result[part] = self._last_legs(cand, lons[part], lats[part], pxyz[part], inside[part], near[part])
+        if not np.isfinite(result).any():
+            return result
+        return self._reach_pockets(result, lons, lats, pxyz, near & ~inside)
+
+    def _last_legs(self, cand, lons, lats, pxyz, inside, near):
+        """Flyable distances to points (see :meth:`distances_to`) from candidates ``cand`` = (lons, lats,
+        parametric unit vectors, offsets: their distances from the start, corner indices of all but the
+        first, which is the start itself, and whether the start lies in the stand-off zone)."""
+        cand_lon, cand_lat, cand_param, offset, reached, s_in = cand
+        # Lower bounds of each candidate's path length through it: its exact offset plus b * sigma, sigma the
+        # central angle between parametric latitudes (geodesy.within: b sigma <= s <= a sigma), less a metre
+        # for arccos's rounding near zero. They rank the candidates and bound which can beat the first seen.
+        cosine = cand_param @ _parametric_unit_vectors(lons, lats).T
+        approx = np.arccos(np.clip(cosine, -1.0, 1.0), out=cosine)
+        approx *= geodesy.GEOD.b
+        approx += offset[:, None] - _LOWER_BOUND_SLACK_M
         tangent = self._tangent_to_points(reached, pxyz) | near[None, :]
         approx[1:][~tangent] = np.inf
         order = np.argsort(approx, axis=0)
-        first = np.full(lons.size, -1)
+        first, first_rank = np.full(lons.size, -1), np.zeros(lons.size, np.int64)
         pending = np.nonzero(~inside)[0]
-        # Ranks are tried in blocks of 1, 2, 4, ... (one visibility call per block, not per rank).
+        # Ranks are tried in blocks of 1, 2, 4, ... (one visibility call per block, not per rank), narrower
+        # while many points are pending (a test beyond a point's first visible rank is wasted).
         rank, width = 0, 1
         while pending.size and rank < order.shape[0]:
             c = order[rank : rank + width, pending]  # (ranks, points)
@@ -672,24 +689,54 @@ class Airspace:
             hit = seen.any(axis=0)
             best = np.argmax(seen, axis=0)  # the first visible rank of the block
             first[pending[hit]] = c[best[hit], np.nonzero(hit)[0]]
+            first_rank[pending[hit]] = rank + best[hit]
             # Points with no possible candidate left are done (unreachable); the others go on.
             alive = ~hit & possible[-1] if rank + width < order.shape[0] else np.zeros_like(hit)
             pending = pending[alive]
-            rank, width = rank + width, 2 * width
+            rank, width = rank + width, max(1, min(2 * width, _RANK_BLOCK_PAIRS // max(pending.size, 1)))
         result = np.full(lons.size, np.inf)
         found = np.nonzero(first >= 0)[0]
         if found.size == 0:
             return result
-        # Exact distances for every candidate close enough (on the sphere) to the first visible one.
-        bound = approx[first[found], found] * (1 + _SPHERE_SLACK)
-        cand, point = np.nonzero(approx[:, found] <= bound[None, :])
+        # The first visible candidate's exact length bounds the answer; only candidates ranked after it (those
+        # before it were seen to be blocked) whose lower bound is within it can do better, and only those are
+        # tested and measured: the answer is the exact minimum over visible last corners.
+        f = first[found]
+        result[found] = offset[f] + geodesy.distance(cand_lon[f], cand_lat[f], lons[found], lats[found])
+        ranks = np.empty((order.shape[0], found.size), np.int32)
+        np.put_along_axis(ranks, order[:, found], np.arange(order.shape[0], dtype=np.int32)[:, None], axis=0)
+        later = (approx[:, found] <= result[found][None, :]) & (ranks > first_rank[found][None, :])
+        cand, point = np.nonzero(later)
         point = found[point]
         raw = near[point] | (s_in & (cand == 0))
         ok = self._clear(cand_lon[cand], cand_lat[cand], lons[point], lats[point], raw)
         cand, point = cand[ok], point[ok]
         exact = offset[cand] + geodesy.distance(cand_lon[cand], cand_lat[cand], lons[point], lats[point])
         np.minimum.at(result, point, exact)
-        return self._reach_pockets(result, lons, lats, pxyz, near & ~inside)
+        return result
+
+    def _from_start(self, lon, lat, limit, usable):
+        """(start in the stand-off zone?, Dijkstra distances over the corners) from a start, through the
+        ``usable`` corners within ``limit`` of it; kept for the next question from the same start (fields
+        and searches ask one start about many batches of points)."""
+        key = (lon, lat, limit, usable.tobytes())
+        if key not in self._starts:
+            try:
+                s_xyz, s_in = self._endpoint(lon, lat, "the base")
+            except NoRouteError as exc:
+                self._starts[key] = exc
+            else:
+                ll = self._corners_lonlat
+                mask = (geodesy.distance(lon, lat, ll[:, 0], ll[:, 1]) <= limit) & usable
+                self._connect(mask)
+                dist, _ = self._shortest(self._links(s_xyz, s_in, lon, lat, mask), limit=limit)
+                if len(self._starts) >= _STARTS_KEPT:
+                    self._starts.pop(next(iter(self._starts)))
+                self._starts[key] = (s_in, dist)
+        found = self._starts[key]
+        if isinstance(found, NoRouteError):
+            raise found
+        return found
 
     def _reach_pockets(self, result, lons, lats, pxyz, near, neighbours=16, rounds=4):
         """Points in the stand-off zone that no corner sees (pockets of a border): reach them from the
@@ -713,8 +760,23 @@ class Airspace:
         return result
 
 
-#: Sphere and ellipsoid distances differ by under 0.6 %: candidates within this of the best are re-measured.
-_SPHERE_SLACK = 0.007
+#: Starts whose shortest distances over the corner graph an :class:`Airspace` keeps (see _from_start).
+_STARTS_KEPT = 256
+#: Pairs that one block of ranks in :meth:`Airspace.distances_to` aims at (see there).
+_RANK_BLOCK_PAIRS = 5_000
+#: Candidate x point entries in one chunk of :meth:`Airspace.distances_to` (8 bytes each, a few matrices).
+_CHUNK_ENTRIES = 4_000_000
+#: Allowance (m) in the lower bounds of :meth:`Airspace.distances_to` for arccos's rounding near zero (1e-16
+#: in a cosine is 1.5e-8 rad, 0.1 m).
+_LOWER_BOUND_SLACK_M = 1.0
+
+
+def _parametric_unit_vectors(lons, lats):
+    """Unit vectors of (lon, parametric latitude): central angles between them bound geodesic lengths
+    (see :func:`rangecalc.geodesy.within`)."""
+    cb, sb = geodesy._reduced(np.asarray(lats, float))
+    lon = np.radians(np.asarray(lons, float))
+    return np.column_stack([cb * np.cos(lon), cb * np.sin(lon), sb])
 
 
 def _cross(a, b):
@@ -1219,20 +1281,35 @@ def airspace(closed_regions, standoff_m=0.0, points=(), centre=None, *, territor
         raise UsageError(f"--standoff must be a non-negative distance, got {standoff_m!r} m")
     if territorial_sea_m < 0 or not math.isfinite(territorial_sea_m):
         raise UsageError(f"--territorial-sea must be a non-negative distance, got {territorial_sea_m!r} m")
-    closed_regions = tuple(closed_regions)
+    closed_regions, land = tuple(closed_regions), tuple(land)
     if centre is None:
         lons = [p[0] for p in points] + [r.geometry.representative_point().x for r in closed_regions]
         lats = [p[1] for p in points] + [r.geometry.representative_point().y for r in closed_regions]
         if not lons:
             raise UsageError("routing needs at least one point")
         centre = centre_of(lons, lats)
-    return Airspace(
-        closed_regions,
-        float(standoff_m),
-        tuple(centre),
-        territorial_sea_m=float(territorial_sea_m),
-        land=tuple(land),
-    )
+    # One prepared airspace per set of rules: its charts, obstacles and visibility graph serve every
+    # question under them (a claim's variants, a table's bases, a basing search). Kept by the regions
+    # themselves (so that their ids are not reused); the centre is the first caller's.
+    key = (tuple(map(id, closed_regions)), tuple(map(id, land)), float(standoff_m), float(territorial_sea_m))
+    space = _AIRSPACES_KEPT.pop(key, None)
+    if space is None:
+        while len(_AIRSPACES_KEPT) >= AIRSPACES_KEPT:
+            _AIRSPACES_KEPT.pop(next(iter(_AIRSPACES_KEPT)))
+        space = Airspace(
+            closed_regions,
+            float(standoff_m),
+            tuple(centre),
+            territorial_sea_m=float(territorial_sea_m),
+            land=land,
+        )
+    _AIRSPACES_KEPT[key] = space  # the most recently used last
+    return space
+
+
+#: Prepared airspaces kept for reuse (see :func:`airspace`); the least recently used goes first.
+AIRSPACES_KEPT = 4
+_AIRSPACES_KEPT = {}
 
 
 def closed_airspace(routing, centre=None):
@@ -1242,8 +1319,18 @@ def closed_airspace(routing, centre=None):
     """
     if not routing.avoid:
         return shapely.Polygon()
-    tiles = _build_tiles(routing.avoid, routing.land, routing.territorial_sea_m, 0.0, obstacles=False)
-    return _tiles_lonlat(tiles)
+    # Kept per set of regions (the objects themselves, so that ids are not reused) and territorial sea: a
+    # claim or a basing search draws and tests the same closed airspace several times.
+    key = (tuple(map(id, routing.avoid)), tuple(map(id, routing.land)), float(routing.territorial_sea_m))
+    if key not in _CLOSED_KEPT:
+        tiles = _build_tiles(routing.avoid, routing.land, routing.territorial_sea_m, 0.0, obstacles=False)
+        if len(_CLOSED_KEPT) >= 8:
+            _CLOSED_KEPT.pop(next(iter(_CLOSED_KEPT)))
+        _CLOSED_KEPT[key] = (routing.avoid, routing.land, _tiles_lonlat(tiles))
+    return _CLOSED_KEPT[key][2]
+
+
+_CLOSED_KEPT = {}
 
 
 def geodesic_polyline(lons, lats, step_m=SAMPLE_STEP_M):

@@ -135,9 +135,18 @@ def test_flyable_reach_across_the_antimeridian_is_split_and_valid(run, tmp_path)
         assert area.intersects(shapely.Point(-179.0, -16.5))
 
 
-def test_a_reach_too_large_for_the_routing_projection_is_a_one_line_error(run):
-    result = run("rings", "tu160", "engels", "--avoid", "TUR", expect=2)
-    assert "routing projection" in result.stderr
+def test_a_reach_round_the_globe_is_drawn_around_closed_airspace(run):
+    """A Tu-160's 7,000 km reach spans more than a hemisphere of longitude and the North Pole; routing
+    covers the globe, so its flyable areas are drawn (once refused beyond 60 deg of a projection centre)."""
+    out = json.loads(run("rings", "tu160", "engels", "--avoid", "TUR").stdout)
+    flyable = kinds(out, "reach_area", routed=True)
+    assert [f["properties"]["figure"] for f in flyable] == FIGURES
+    areas = [shapely.from_geojson(json.dumps(f["geometry"])) for f in flyable]
+    assert all(a.is_valid for a in areas)
+    ankara, novosibirsk = shapely.Point(32.85, 39.93), shapely.Point(82.93, 55.03)
+    # Novosibirsk is 2,800 km east of Engels, far from Turkey: within every figure; Ankara is closed.
+    assert Geodesic.WGS84.Inverse(51.4811, 46.2106, 55.03, 82.93)["s12"] < 2_900_000
+    assert all(a.contains(novosibirsk) and not a.contains(ankara) for a in areas)
 
 
 def test_text_from_data_files_is_escaped_in_kml(run, tmp_path):
