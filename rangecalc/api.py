@@ -169,13 +169,15 @@ def compare(
     territorial_sea: Quantity | None = None,
     model: str = "ellipsoid",
     units: str = "km",
+    workers: int | None = None,
     data_dir: str | Path | None = None,
     geocode: bool | Callable = False,
 ) -> Result:
     """Basing options side by side for ``airframe``: per target the distance from each of ``bases`` (a
     list of places, or a comma-separated text), margins, flight times at cruise speed and the nearest
     base by how much; per region the share covered and the farthest point from each base. The keywords
-    are those of :func:`reach`.
+    are those of :func:`reach`; under ``avoid``/``via`` the bases are shared out among ``workers``
+    processes (default: one per core).
 
     >>> import rangecalc as rc
     >>> c = rc.compare("tu22m3", ["mozdok", "shahid-nojeh"], targets="palmyra")
@@ -194,7 +196,7 @@ def compare(
         catalog, targets, region, avoid, via, standoff, territorial_sea, DEFAULT_TARGETS
     )
     result = compare_result(
-        frame, places, target_places, area, _payload(payload), model, label, catalog, routing
+        frame, places, target_places, area, _payload(payload), model, label, catalog, routing, workers=workers
     )
     return Result("compare", result, units, catalog)
 
@@ -213,19 +215,21 @@ def table(
     territorial_sea: Quantity | None = None,
     model: str = "ellipsoid",
     units: str = "km",
+    workers: int | None = None,
     data_dir: str | Path | None = None,
     geocode: bool | Callable = False,
 ) -> Result:
     """One row per airframe x base x target (and region): distance, radius band, margins, coverage and
     verdict. ``airframes`` and ``bases`` are lists or comma-separated texts; ``targets`` or ``region`` is
     needed. An airframe x base that cannot be evaluated gives rows with status ``error`` and the reason.
+    Under ``avoid``/``via`` the bases are shared out among ``workers`` processes (default: one per core).
 
     >>> import rangecalc as rc
     >>> t = rc.table(["tu22m3", "su34"], ["mozdok", "khmeimim"], targets="raqqa")
     >>> [(row["airframe"], row["verdict"]) for row in t.to_dict()["rows"]]
     [('tu22m3', 'in_reach'), ('tu22m3', 'in_reach'), ('su34', 'in_reach'), ('su34', 'in_reach')]
     """
-    from .compare import reach_table_rows
+    from .compare import reach_table
     from .results import Result, TableResult
 
     catalog = _catalog(data_dir)
@@ -237,9 +241,7 @@ def table(
         catalog, targets, region, avoid, via, standoff, territorial_sea, None, command="table"
     )
     payload_kg = _payload(payload)
-    rows = []
-    for step in reach_table_rows(frames, places, target_places, area, payload_kg, model, routing):
-        rows.extend(step)
+    rows = reach_table(frames, places, target_places, area, payload_kg, model, routing, workers=workers)
     value = TableResult(tuple(rows), model, payload_kg, routing, tuple(target_places), area)
     return Result("table", value, units, catalog)
 

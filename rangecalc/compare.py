@@ -12,7 +12,7 @@ import numpy as np
 
 from . import coverage
 from .errors import RangecalcError, UsageError
-from .reach import SharedRouting, _flyable_field, reach
+from .reach import SharedRouting, reach
 from .routes import Routing
 
 
@@ -78,13 +78,15 @@ def compare(
     routing=None,
     *,
     progress=None,
+    workers=None,
 ):
     """Compare ``bases`` (Places) for ``airframe`` over ``targets`` (Places) and an optional ``region``.
 
     Each base is evaluated with :func:`rangecalc.reach.reach` (so under ``routing`` distances are flyable
     route lengths); the comparison adds flight times, the nearest base per target and by how much, and
     which base is nearest over how much of the region. ``progress``, if given, is called with each base
-    once it is done (for progress bars; the library prints nothing).
+    once it is done (for progress bars; the library prints nothing). Under active ``routing`` the bases
+    are shared out among ``workers`` processes (see :func:`reach_table`); results are the same.
     """
     seen = {}
     for base in bases:
@@ -95,13 +97,17 @@ def compare(
             )
         seen[key] = base.label
     routing = routing or Routing()
-    per_base = []
-    for b in bases:
-        per_base.append(
-            reach(airframe, b, targets, model, targets_label, payload_kg, region, catalog, routing)
-        )
-        if progress is not None:
-            progress(b)
+    shared = SharedRouting(routing)  # each base's flyable field serves its coverage and the nearest shares
+    job = (airframe, tuple(bases), tuple(targets), model, targets_label, payload_kg, region, catalog, routing)
+    workers = _worker_count(workers, len(bases)) if routing.active else 1
+    if workers > 1:
+        per_base, grid_fields = _compare_in_workers(job, workers, progress)
+    else:
+        per_base, grid_fields = [], None
+        for b in bases:
+            per_base.append(_reach_from(job, b, shared))
+            if progress is not None:
+                progress(b)
     speed = cruise_speed_mps(airframe)
     rows = []
     several = len(bases) > 1
@@ -137,7 +143,7 @@ def compare(
     if region is not None:
         regions = tuple(result.region for result in per_base)
         if several:
-            shares = _nearest_shares(bases, region, routing)
+            shares = _nearest_shares(bases, region, routing, shared, grid_fields)
     radius = per_base[0].radius_m
     return Comparison(
         airframe,
@@ -154,19 +160,111 @@ def compare(
     )
 
 
-def _nearest_shares(bases, region, routing):
+def _nearest_shares(bases, region, routing, shared, grid_fields=None):
+    """Share of the region nearest to each base: on the coverage grid of the flyable fields under routing
+    (:data:`rangecalc.coverage.FIELD_GRID_POINTS`, whose distances the coverage already computed;
+    ``grid_fields`` gives them per base when workers computed them)."""
     lons = np.array([b.lon for b in bases])
     lats = np.array([b.lat for b in bases])
     if not routing.active:
         return coverage.nearest_base_shares(region.geometry, lons, lats)
-    point = region.geometry.representative_point()
-    space = routing.airspace([*zip(lons.tolist(), lats.tolist(), strict=True), (point.x, point.y)])
-    glons, glats, _ = coverage.grid_points(region.geometry)
-    dist, nearest = _flyable_field(bases, routing, space)(glons, glats)
+    glons, glats, _ = coverage.grid_points(region.geometry, coverage.FIELD_GRID_POINTS)
+    if grid_fields is None:
+        grid_fields = [_grid_field(b, region, shared) for b in bases]
+    fields = np.vstack(grid_fields)
+    nearest = np.argmin(fields, axis=0)
+    dist = fields[nearest, np.arange(glons.size)]
     reached = np.isfinite(dist)  # unreachable points are nobody's: shares then sum to the reachable part
     weights = np.cos(np.radians(glats))
     totals = np.bincount(nearest[reached], weights=weights[reached], minlength=len(bases))
     return totals / weights.sum()
+
+
+def _grid_field(base, region, shared):
+    """The flyable distances from ``base`` at the nodes of ``region``'s coverage grid (remembered)."""
+    point = region.geometry.representative_point()
+    glons, glats, _ = coverage.grid_points(region.geometry, coverage.FIELD_GRID_POINTS)
+    space = shared.airspace([(base.lon, base.lat), (point.x, point.y)])
+    return shared.field([base], space)(glons, glats)[0]
+
+
+_COMPARE_JOB = None
+
+
+def _compare_in_workers(job, workers, progress):
+    """Each base's :func:`reach` (and its field on the region's grid) in worker processes; the results are
+    bound again to this process's objects, with flyable fields re-created here (evaluated when asked)."""
+    from dataclasses import replace
+
+    airframe, bases, targets, *_, region, _catalog, routing = job
+    routing.airspace([(b.lon, b.lat) for b in bases])  # prepared once, before the workers fork
+    found = {}
+    with _pool(workers, _set_compare_job, job) as pool:
+        futures = {pool.submit(_compare_base, b): b for b in range(len(bases))}
+        for future in _completed(futures):
+            b = futures[future]
+            found[b] = future.result()
+            if progress is not None:
+                progress(bases[b])
+    shared = SharedRouting(routing)
+    per_base, grid_fields = [], []
+    for b, base in enumerate(bases):
+        result, grid = found[b]
+        rows = tuple(replace(t, target=target) for t, target in zip(result.targets, targets, strict=True))
+        area = result.region
+        if area is not None:
+            space = shared.airspace([(base.lon, base.lat)])
+            area = replace(area, region=region, bases=(base,), flyable_field=shared.field([base], space))
+        per_base.append(
+            replace(result, airframe=airframe, base=base, targets=rows, region=area, routing=routing)
+        )
+        grid_fields.append(grid)
+    return per_base, (grid_fields if region is not None else None)
+
+
+def _reach_from(job, base, shared):
+    airframe, _, targets, model, targets_label, payload_kg, region, catalog, routing = job
+    return reach(
+        airframe, base, targets, model, targets_label, payload_kg, region, catalog, routing, shared=shared
+    )
+
+
+def _set_compare_job(job):
+    global _COMPARE_JOB
+    _COMPARE_JOB = job
+
+
+def _compare_base(b):
+    """In a worker: reach from base ``b`` of the compare job, without the objects the parent holds (bound
+    again there), and its flyable distances on the region's coverage grid."""
+    from dataclasses import replace
+
+    bases, region, routing = _COMPARE_JOB[1], _COMPARE_JOB[6], _COMPARE_JOB[8]
+    shared = SharedRouting(routing)
+    base = bases[b]
+    result = _reach_from(_COMPARE_JOB, base, shared)
+    grid = _grid_field(base, region, shared) if region is not None else None
+    rows = tuple(replace(t, target=None) for t in result.targets)
+    area = result.region
+    if area is not None:
+        area = replace(area, region=None, bases=(), flyable_field=None)
+    return replace(result, airframe=None, base=None, targets=rows, region=area, routing=None), grid
+
+
+def _pool(workers, initializer, job):
+    """A process pool that forks where it can (workers inherit what this process prepared)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=initializer, initargs=(job,))
+
+
+def _completed(futures):
+    from concurrent.futures import as_completed
+
+    return as_completed(futures)
 
 
 @dataclass(frozen=True)
@@ -202,48 +300,133 @@ def reach_table_rows(
     for airframe in airframes:
         for base in bases:
             try:
-                result = reach(
-                    airframe, base, list(targets), model, "", payload_kg, region, None, routing, shared=shared
-                )
+                rows = _table_rows(airframe, base, targets, region, payload_kg, model, routing, shared)
             except RangecalcError as exc:
                 failed, error = failed + 1, exc
                 yield _error_rows(airframe, base, targets, region, str(exc))
                 continue
-            rows = [
-                TableRow(
-                    airframe,
-                    base,
-                    t.target.label,
-                    "target",
-                    t.distance_m,
-                    result.radius_m,
-                    t.margins_m,
-                    t.verdict,
-                    direct_m=t.direct_m,
-                    status="no_route" if t.no_route else "ok",
-                    reason=t.no_route,
-                )
-                for t in result.targets
-            ]
-            if region is not None:
-                rr = result.region
-                rows.append(
-                    TableRow(
-                        airframe,
-                        base,
-                        region.name,
-                        "region",
-                        rr.farthest.distance_m,
-                        result.radius_m,
-                        rr.margins_m,
-                        rr.verdict,
-                        tuple(c.covered_share for c in rr.coverage),
-                        (rr.farthest.lon, rr.farthest.lat),
-                    )
-                )
             yield rows
     if error is not None and failed == len(airframes) * len(bases):
         raise error
+
+
+def _table_rows(airframe, base, targets, region, payload_kg, model, routing, shared):
+    """The rows of one airframe x base (raises what :func:`rangecalc.reach.reach` raises)."""
+    result = reach(airframe, base, list(targets), model, "", payload_kg, region, None, routing, shared=shared)
+    rows = [
+        TableRow(
+            airframe,
+            base,
+            t.target.label,
+            "target",
+            t.distance_m,
+            result.radius_m,
+            t.margins_m,
+            t.verdict,
+            direct_m=t.direct_m,
+            status="no_route" if t.no_route else "ok",
+            reason=t.no_route,
+        )
+        for t in result.targets
+    ]
+    if region is not None:
+        rr = result.region
+        rows.append(
+            TableRow(
+                airframe,
+                base,
+                region.name,
+                "region",
+                rr.farthest.distance_m,
+                result.radius_m,
+                rr.margins_m,
+                rr.verdict,
+                tuple(c.covered_share for c in rr.coverage),
+                (rr.farthest.lon, rr.farthest.lat),
+            )
+        )
+    return rows
+
+
+def reach_table(airframes, bases, targets=(), region=None, payload_kg=None, model="ellipsoid", routing=None, *,
+                progress=None, workers=None):  # fmt: skip
+    """Every :class:`TableRow` of the table, airframe by airframe and base by base (see
+    :func:`reach_table_rows` for errors).
+
+    Under active ``routing`` the bases are shared out among ``workers`` processes (default: one per core
+    this process may use, at most one per base; 1 computes here): each computes its bases' routes and
+    flyable fields once for every airframe (the closed airspace is prepared here first, so that forked
+    workers inherit it). Rows are the same whatever the number of workers. ``progress``, if given, is
+    called with 1 after each airframe x base (for progress bars; the library prints nothing).
+    """
+    routing = routing or Routing()
+    workers = _worker_count(workers, len(bases)) if routing.active else 1
+    rows = []
+    if workers <= 1:
+        for step in reach_table_rows(airframes, bases, targets, region, payload_kg, model, routing):
+            rows.extend(step)
+            if progress is not None:
+                progress(1)
+        return rows
+    from dataclasses import replace
+
+    routing.airspace([(b.lon, b.lat) for b in bases])  # prepared once, before the workers fork
+    job = (airframes, bases, tuple(targets), region, payload_kg, model, routing)
+    done = {}  # (airframe index, base index) -> rows
+    failed, error = 0, None
+    with _pool(workers, _table_job, job) as pool:
+        futures = {pool.submit(_table_base, b): b for b in range(len(bases))}
+        for future in _completed(futures):
+            b = futures[future]
+            for a, found, exc in future.result():
+                if exc is not None:
+                    failed, error = failed + 1, exc
+                    found = _error_rows(airframes[a], bases[b], targets, region, str(exc))
+                done[a, b] = [replace(row, airframe=airframes[a], base=bases[b]) for row in found]
+                if progress is not None:
+                    progress(1)
+    if error is not None and failed == len(airframes) * len(bases):
+        raise error
+    for a in range(len(airframes)):
+        for b in range(len(bases)):
+            rows.extend(done[a, b])
+    return rows
+
+
+def _worker_count(workers, tasks):
+    if workers is None:
+        import os
+
+        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
+        raise UsageError(f"workers must be a whole number of processes, 1 or more, got {workers!r}")
+    return min(workers, tasks)
+
+
+_TABLE_JOB = None
+
+
+def _table_job(job):
+    global _TABLE_JOB
+    _TABLE_JOB = job
+
+
+def _table_base(b):
+    """In a worker: every airframe's rows for base ``b`` of the table job, as (airframe index, rows without
+    their airframe and base objects, error or None); one :class:`SharedRouting` serves every airframe."""
+    from dataclasses import replace
+
+    airframes, bases, targets, region, payload_kg, model, routing = _TABLE_JOB
+    shared = SharedRouting(routing)
+    out = []
+    for a, airframe in enumerate(airframes):
+        try:
+            rows = _table_rows(airframe, bases[b], targets, region, payload_kg, model, routing, shared)
+        except RangecalcError as exc:
+            out.append((a, [], exc))
+            continue
+        out.append((a, [replace(r, airframe=None, base=None) for r in rows], None))
+    return out
 
 
 def _error_rows(airframe, base, targets, region, reason):

@@ -344,15 +344,22 @@ class SharedRouting:
 
 
 def _remembering(field):
-    """``field`` that answers a query it has answered before (same points, same order) from memory."""
-    answers = {}
+    """``field`` that answers, point by point, what it has answered before (a grid asked again, or a subset
+    of it, costs no new distances). The flyable field of a point does not depend on the other points asked
+    about with it, so answers can be kept per point."""
+    known = {}  # (lon, lat) -> (distance, nearest base index)
 
     def remembered(lons, lats):
-        lons, lats = np.asarray(lons, dtype=float), np.asarray(lats, dtype=float)
-        key = (lons.shape, lons.tobytes(), lats.tobytes())
-        if key not in answers:
-            answers[key] = field(lons, lats)
-        return answers[key]
+        lons = np.asarray(lons, dtype=float).ravel()
+        lats = np.asarray(lats, dtype=float).ravel()
+        keys = list(zip(lons.tolist(), lats.tolist(), strict=True))
+        missing = [k for k, key in enumerate(keys) if key not in known]
+        if missing:
+            d, nearest = field(lons[missing], lats[missing])
+            answers = zip(np.asarray(d).tolist(), np.asarray(nearest).tolist(), strict=True)
+            known.update(zip([keys[k] for k in missing], answers, strict=True))
+        found = [known[key] for key in keys]
+        return np.array([f[0] for f in found], dtype=float), np.array([f[1] for f in found], dtype=int)
 
     return remembered
 

@@ -862,3 +862,33 @@ def test_table_goes_on_when_one_base_cannot_be_evaluated(run, data):
     alone = ["table", "--airframes", "testjet", "--bases", "null-island", "--data-dir", data]
     result = run(*alone, "--region", "HOME", "--avoid", "HOME", expect=2)
     assert "inside closed airspace" in result.stderr
+
+
+# -- bases shared out among worker processes ------------------------------------------------------------
+
+ROUTED = ["--region", "SY", "--avoid", "TUR,GEO,AZE", "--format", "json"]
+
+
+def test_a_routed_table_is_the_same_from_two_workers_as_from_one(run):
+    args = ["table", "--airframes", "tu22m3,su34", "--bases", "mozdok,shahid-nojeh,engels", *ROUTED]
+    one = run(*args, "--workers", "1").stdout
+    two = run(*args, "--workers", "2").stdout
+    assert one == two
+    rows = json.loads(two)["rows"]
+    # Airframe by airframe, base by base, whatever order the workers finished in.
+    assert [(r["airframe"], r["base"]["name"]) for r in rows if r["kind"] == "region"] == [
+        (a, b)
+        for a in ("tu22m3", "su34")
+        for b in ("Mozdok Air Base", "Shahid Nojeh Air Base", "Engels-2 Air Base")
+    ]
+
+
+def test_a_routed_comparison_is_the_same_from_two_workers_as_from_one(run):
+    args = ["compare", "tu22m3", "mozdok", "shahid-nojeh", "engels", "--targets", "palmyra,raqqa", *ROUTED]
+    assert run(*args, "--workers", "1").stdout == run(*args, "--workers", "2").stdout
+
+
+def test_workers_must_be_a_positive_count(run):
+    result = run("table", "--airframes", "tu22m3", "--bases", "mozdok", "--targets", "raqqa", "--workers", "0",
+                 expect=2)  # fmt: skip
+    assert "--workers" in result.stderr and "\n" == result.stderr[-1] and result.stderr.count("\n") == 1

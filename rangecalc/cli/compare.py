@@ -9,14 +9,23 @@ from ..errors import UsageError
 from .command import RangecalcCommand
 from .options import emit, question_options
 
+WORKERS = click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes sharing out the bases under --avoid/--via (default: one per core).",
+)
+
 
 @click.command("compare", cls=RangecalcCommand, short_help="Compare basing options for one airframe.")
 @click.argument("airframe")
 @click.argument("bases", nargs=-1, required=True)
+@WORKERS
 @question_options("table")
 def compare_cmd(
     airframe,
     bases,
+    workers,
     targets,
     targets_file,
     region,
@@ -77,6 +86,7 @@ def compare_cmd(
             catalog,
             scope.routing,
             progress=lambda _base: bar.update(1),
+            workers=workers,
         )
     if fmt == "json":
         text = json.dumps(compare_dict(result, units), indent=2, ensure_ascii=False) + "\n"
@@ -101,10 +111,12 @@ def _split(text, option):
 @click.command("table", cls=RangecalcCommand, short_help="Reach tables over many airframes and bases.")
 @click.option("--airframes", "airframe_list", required=True, help="Comma-separated airframe ids.")
 @click.option("--bases", "base_list", required=True, help="Comma-separated bases (ids, names or ICAO codes).")
+@WORKERS
 @question_options("md", ("table", "md", "csv", "json"))
 def table_cmd(
     airframe_list,
     base_list,
+    workers,
     targets,
     targets_file,
     region,
@@ -128,7 +140,7 @@ def table_cmd(
     Example:
       rangecalc table --airframes tu22m3,su34 --bases mozdok,hamadan,khmeimim --region SY --format csv
     """
-    from ..compare import reach_table_rows
+    from ..compare import reach_table
     from ..data import load_catalog
     from ..formats.canonical import table_dict
     from ..formats.text import table_rows_table
@@ -150,13 +162,12 @@ def table_cmd(
         targets_file=targets_file,
     )
     target_places, area, routing = scope.targets, scope.region, scope.routing
-    steps = reach_table_rows(frames, places, target_places, area, payload, model, routing)
-    rows = []
     show = sys.stderr.isatty() and len(frames) * len(places) > 1
-    with click.progressbar(steps, length=len(frames) * len(places), label="reach table",
+    with click.progressbar(length=len(frames) * len(places), label="reach table",
                            file=sys.stderr if show else None, hidden=not show) as bar:  # fmt: skip
-        for step in bar:
-            rows.extend(step)
+        rows = reach_table(
+            frames, places, target_places, area, payload, model, routing, progress=bar.update, workers=workers
+        )
     if fmt == "json":
         text = json.dumps(table_dict(rows, units, model, payload), indent=2, ensure_ascii=False) + "\n"
     elif fmt == "csv":
