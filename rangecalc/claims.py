@@ -520,7 +520,17 @@ class ClaimResult:
     scenario: Scenario
     data: dict  # the canonical JSON-shaped result (schema rangecalc/claim/2)
     routes: dict = field(default_factory=dict)  # (variant, base label, target label) -> Route
-    layers: dict = field(default_factory=dict)  # map layers: reach polygons, uncovered parts, closed airspace
+    #: Makes the map layers (reach polygons, uncovered parts, closed airspace) when first asked for: only
+    #: maps and the HTML report draw them.
+    make_layers: object = field(default=None, repr=False, compare=False)
+    _layers: dict | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def layers(self):
+        """Map layers: reach polygons per base and routes, the uncovered parts, the closed airspace."""
+        if self._layers is None:
+            self._layers = self.make_layers() if self.make_layers is not None else {}
+        return self._layers
 
 
 def _radius_cases(scenario):
@@ -827,8 +837,15 @@ def _evaluate(scenario, catalog, map_layers):
     data["context"] = [{"text": text, "source": ev.as_dict()} for text, ev in s.context]
     result = ClaimResult(s, data, {k: v[1] for k, v in routes_cache.items() if v[1] is not None})
     if map_layers:
-        result.layers = _map_layers(s, spaces, radius_cases, catalog)
-        data["uncovered"] = result.layers.get("uncovered_summary", [])
+        # The claim base's legal reach serves the text (what is out of reach, and where) and the maps; the
+        # other layers are contoured only when a map is drawn.
+        claim_reach = _variant_reach(s, spaces, s.claim_base, "legal", s.routing)
+        uncovered, data["uncovered"] = _uncovered(s, claim_reach, catalog)
+
+        def make_layers():
+            return _map_layers(s, spaces, catalog, (claim_reach, uncovered, data["uncovered"]))
+
+        result.make_layers = make_layers
     data["verdict"] = verdict(result)
     return result
 
@@ -1665,22 +1682,70 @@ def _summary(s, d, range_code, op_code, legal, corridor, favouring_alt, shown):
     return f"{first}; {second}."
 
 
-def _map_layers(s, spaces, radius_cases, catalog):
-    """Polygons for maps: the flyable (legal) reach of the claim's airframe from the claim base and the
-    alternative for each published figure, the uncovered parts of the region, and the closed airspace."""
-    from dataclasses import replace
-
-    from . import coverage
+def _variant_reach(s, spaces, base, name, rules):
+    """The reach polygons (:class:`~rangecalc.coverage.FieldReach`) of the claim's airframe from ``base``
+    over the claim's region and 2 degrees around it, for each published figure, under ``rules``."""
+    from . import coverage, geodesy
     from .reach import _flyable_field
-    from .routes import closed_airspace
 
-    layers = {"reach": [], "uncovered": [], "uncovered_summary": []}
-    frame = s.claim_airframe
-    radius = frame.combat_radius.values_si().tolist()
+    if rules.active:
+        space = spaces["legal"] if spaces.get("legal") else rules.airspace([(base.lon, base.lat)])
+        fn = _flyable_field([base], rules, space)
+    else:
+
+        def fn(lons, lats):
+            d = geodesy.distance(base.lon, base.lat, lons, lats)
+            return d, np.zeros(np.shape(d), int)
+
+    radius = s.claim_airframe.combat_radius.values_si().tolist()
+    return coverage.field_reach_polygons(s.claim_region.geometry, fn, radius, pad_deg=2.0)
+
+
+def _uncovered(s, reach, catalog):
+    """The parts of the claim's region out of ``reach`` (the claim base's, on legal routes) per figure:
+    ``(band, geometry)`` pairs for maps, and their summary rows for the result."""
+    from . import coverage
+
     region = s.claim_region
     places = []
     if catalog is not None:
         places = [(t.name, t.lon, t.lat) for ts in catalog.target_sets.values() for t in ts.targets]
+    parts, summary = [], []
+    for band, polygon in zip(BANDS, reach.polygons, strict=True):
+        rest = coverage.uncovered_parts(region.geometry, polygon)
+        if rest.area_m2 <= 0:
+            continue
+        parts.append((band, rest.geometry))
+        where = coverage.describe_part(rest.parts[0][0], region.geometry, places, region.name).text
+        summary.append(
+            {
+                "airframe": s.claim_airframe.id,
+                "base": s.claim_base.label,
+                "routes": "legal",
+                "band": band,
+                "share": rest.share,
+                "area_km2": rest.area_m2 / 1e6,
+                "where": where,
+                "method": reach.resolution,
+                "error_km": reach.error_m / 1000,
+            }
+        )
+    return parts, summary
+
+
+def _map_layers(s, spaces, catalog, claim=None):
+    """Polygons for maps: the flyable (legal) reach of the claim's airframe from the claim base and the
+    alternative for each published figure (and along their corridors), the uncovered parts of the region,
+    and the closed airspace. ``claim`` is the claim base's legal reach with its uncovered parts and summary
+    when already computed."""
+    from dataclasses import replace
+
+    from .routes import closed_airspace
+
+    if claim is None:
+        reach = _variant_reach(s, spaces, s.claim_base, "legal", s.routing)
+        claim = (reach, *_uncovered(s, reach, catalog))
+    layers = {"reach": [], "uncovered": claim[1], "uncovered_summary": claim[2]}
     if s.routing.active:
         layers["closed"] = closed_airspace(s.routing)
     shown = [s.claim_base, *([s.claim_alternative] if s.claim_alternative else [])]
@@ -1690,37 +1755,6 @@ def _map_layers(s, spaces, radius_cases, catalog):
         if corridor is not None:
             variants.append(("corridor", replace(s.routing, via=corridor.waypoints)))
         for name, rules in variants:
-            if rules.active:
-                space = spaces["legal"] if spaces.get("legal") else rules.airspace([(base.lon, base.lat)])
-                fn = _flyable_field([base], rules, space)
-            else:
-                from . import geodesy
-
-                def fn(lons, lats, base=base):
-                    d = geodesy.distance(base.lon, base.lat, lons, lats)
-                    return d, np.zeros(np.shape(d), int)
-
-            reach = coverage.field_reach_polygons(region.geometry, fn, radius, pad_deg=2.0)
+            reach = claim[0] if (k, name) == (0, "legal") else _variant_reach(s, spaces, base, name, rules)
             layers["reach"].append((base.label, name, k, reach))
-            if k != 0 or name != "legal":
-                continue
-            for band, polygon in zip(BANDS, reach.polygons, strict=True):
-                rest = coverage.uncovered_parts(region.geometry, polygon)
-                if rest.area_m2 <= 0:
-                    continue
-                layers["uncovered"].append((band, rest.geometry))
-                where = coverage.describe_part(rest.parts[0][0], region.geometry, places, region.name).text
-                layers["uncovered_summary"].append(
-                    {
-                        "airframe": frame.id,
-                        "base": base.label,
-                        "routes": name,
-                        "band": band,
-                        "share": rest.share,
-                        "area_km2": rest.area_m2 / 1e6,
-                        "where": where,
-                        "method": reach.resolution,
-                        "error_km": reach.error_m / 1000,
-                    }
-                )
     return layers
