@@ -341,10 +341,13 @@ def rings(
     return Result("rings", reach_rings(frame, place, _payload(payload), routing), units, catalog)
 
 
-def claim(scenario: str | Path = DEFAULT_SCENARIO, *, data_dir: str | Path | None = None) -> Result:
+def claim(
+    scenario: str | Path = DEFAULT_SCENARIO, *, workers: int | None = None, data_dir: str | Path | None = None
+) -> Result:
     """Evaluate a documented claim (a scenario id, or a path to a scenario TOML file) in two parts: range
     and operational value. ``result.verdict`` is the one-sentence verdict; ``to_dict()`` holds every
-    number (schema ``rangecalc/claim/2``). Distances are in kilometres.
+    number (schema ``rangecalc/claim/2``). Distances are in kilometres. With ``workers`` of 2 or more
+    (default: one per core) the sensitivity runs are computed in another process meanwhile.
     """
     from .claims import evaluate, load_scenario
     from .results import Result
@@ -354,7 +357,9 @@ def claim(scenario: str | Path = DEFAULT_SCENARIO, *, data_dir: str | Path | Non
         scenario = str(scenario)
     if not isinstance(scenario, str):
         raise UsageError(f"scenario {scenario!r}: give a scenario id or the path of a .toml file")
-    return Result("claim", evaluate(load_scenario(scenario, catalog), catalog), "km", catalog)
+    return Result(
+        "claim", evaluate(load_scenario(scenario, catalog), catalog, workers=workers), "km", catalog
+    )
 
 
 # --- lookups ------------------------------------------------------------------------------------------

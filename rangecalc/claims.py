@@ -575,23 +575,26 @@ def _corridor_of(scenario, base):
     return None
 
 
-def evaluate(scenario, catalog=None, map_layers=True):
+def evaluate(scenario, catalog=None, map_layers=True, workers=None):
     """Compute every part of a scenario into a :class:`ClaimResult` (its ``data`` is the JSON result).
 
-    A base inside the scenario's closed airspace is a data error naming the scenario file.
+    A base inside the scenario's closed airspace is a data error naming the scenario file. With more than
+    one worker (default: one per core) the sensitivity runs (each closed country re-opened) are computed
+    in another process meanwhile; the result is the same.
     """
     from .routes import NoRouteError
 
     try:
-        return _evaluate(scenario, catalog, map_layers)
+        return _evaluate(scenario, catalog, map_layers, workers)
     except NoRouteError as exc:
         raise DataError(f"{scenario.origin}: scope.bases: {exc}") from None
 
 
-def _evaluate(scenario, catalog, map_layers):
+def _evaluate(scenario, catalog, map_layers, workers):
     from dataclasses import replace
 
     from . import coverage, geodesy
+    from .parallel import in_background
     from .reach import _flyable_field
     from .routes import NoRouteError
 
@@ -606,6 +609,7 @@ def _evaluate(scenario, catalog, map_layers):
     all_points += [
         (r.geometry.representative_point().x, r.geometry.representative_point().y) for r in s.regions
     ]
+    reopened = in_background(lambda: _reopened(s, all_points), workers)
     spaces = {"legal": legal.airspace(all_points) if legal.active else None}
     no_sea = None  # the same closures without territorial seas: a sensitivity case
     if legal.avoid and legal.territorial_sea_m:
@@ -720,24 +724,9 @@ def _evaluate(scenario, catalog, map_layers):
     data = _base_dict(s)
     data["radius_cases"] = [_radius_case_dict(c) for c in radius_cases]
     data["coverage"] = [_field_dict(f, radius_cases, catalog) for f in fields]
-    # Sensitivity: each closed country re-opened in turn (legal rules otherwise).
-    sensitivity = []
+    # Sensitivity: each closed country re-opened in turn (legal rules otherwise), computed meanwhile.
+    sensitivity = reopened.result()
     claim_published = claim_frame.combat_radius.values_si().tolist()
-    for opened in legal.avoid if legal.active else ():
-        rest = tuple(r for r in legal.avoid if r.id != opened.id)
-        land = (*legal.land, opened) if legal.territorial_sea_m else ()
-        rules = Routing(rest, (), legal.standoff_m, territorial_sea_m=legal.territorial_sea_m, land=land)
-        field_fn = _flyable_field([s.claim_base], rules, rules.airspace(all_points))
-        _, far, _ = coverage.field_coverage(s.claim_region.geometry, field_fn, [], n_points=5000)
-        sensitivity.append(
-            {
-                "opened": opened.name,
-                "farthest_km": _km(far.distance_m),
-                "reached": {
-                    b: bool(r >= far.distance_m) for b, r in zip(BANDS, claim_published, strict=True)
-                },
-            }
-        )
     bare_field = field_of(s.claim_base, s.claim_region, "no_territorial_sea")
     if bare_field is not None:
         sensitivity.append(
@@ -1680,6 +1669,31 @@ def _summary(s, d, range_code, op_code, legal, corridor, favouring_alt, shown):
     else:
         second = f"{alt.label} offered no computed advantage of more than {MATERIAL_SHARE:.0%}"
     return f"{first}; {second}."
+
+
+def _reopened(s, all_points):
+    """Sensitivity of the claim base's farthest point: each closed country re-opened in turn (legal rules
+    otherwise), on a grid of 5,000 points refined by pattern search."""
+    from . import coverage
+    from .reach import _flyable_field
+
+    legal = s.routing
+    published = s.claim_airframe.combat_radius.values_si().tolist()
+    out = []
+    for opened in legal.avoid if legal.active else ():
+        rest = tuple(r for r in legal.avoid if r.id != opened.id)
+        land = (*legal.land, opened) if legal.territorial_sea_m else ()
+        rules = Routing(rest, (), legal.standoff_m, territorial_sea_m=legal.territorial_sea_m, land=land)
+        field_fn = _flyable_field([s.claim_base], rules, rules.airspace(all_points))
+        _, far, _ = coverage.field_coverage(s.claim_region.geometry, field_fn, [], n_points=5000)
+        out.append(
+            {
+                "opened": opened.name,
+                "farthest_km": _km(far.distance_m),
+                "reached": {b: bool(r >= far.distance_m) for b, r in zip(BANDS, published, strict=True)},
+            }
+        )
+    return out
 
 
 def _variant_reach(s, spaces, base, name, rules):

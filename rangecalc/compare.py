@@ -12,6 +12,7 @@ import numpy as np
 
 from . import coverage
 from .errors import RangecalcError, UsageError
+from .parallel import as_completed, pool, worker_count
 from .reach import SharedRouting, reach
 from .routes import Routing
 
@@ -99,7 +100,7 @@ def compare(
     routing = routing or Routing()
     shared = SharedRouting(routing)  # each base's flyable field serves its coverage and the nearest shares
     job = (airframe, tuple(bases), tuple(targets), model, targets_label, payload_kg, region, catalog, routing)
-    workers = _worker_count(workers, len(bases)) if routing.active else 1
+    workers = worker_count(workers, len(bases)) if routing.active else 1
     if workers > 1:
         per_base, grid_fields = _compare_in_workers(job, workers, progress)
     else:
@@ -199,9 +200,9 @@ def _compare_in_workers(job, workers, progress):
     airframe, bases, targets, *_, region, _catalog, routing = job
     routing.airspace([(b.lon, b.lat) for b in bases])  # prepared once, before the workers fork
     found = {}
-    with _pool(workers, _set_compare_job, job) as pool:
-        futures = {pool.submit(_compare_base, b): b for b in range(len(bases))}
-        for future in _completed(futures):
+    with pool(workers, _set_compare_job, job) as executor:
+        futures = {executor.submit(_compare_base, b): b for b in range(len(bases))}
+        for future in as_completed(futures):
             b = futures[future]
             found[b] = future.result()
             if progress is not None:
@@ -249,22 +250,6 @@ def _compare_base(b):
     if area is not None:
         area = replace(area, region=None, bases=(), flyable_field=None)
     return replace(result, airframe=None, base=None, targets=rows, region=area, routing=None), grid
-
-
-def _pool(workers, initializer, job):
-    """A process pool that forks where it can (workers inherit what this process prepared)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=initializer, initargs=(job,))
-
-
-def _completed(futures):
-    from concurrent.futures import as_completed
-
-    return as_completed(futures)
 
 
 @dataclass(frozen=True)
@@ -360,7 +345,7 @@ def reach_table(airframes, bases, targets=(), region=None, payload_kg=None, mode
     called with 1 after each airframe x base (for progress bars; the library prints nothing).
     """
     routing = routing or Routing()
-    workers = _worker_count(workers, len(bases)) if routing.active else 1
+    workers = worker_count(workers, len(bases)) if routing.active else 1
     rows = []
     if workers <= 1:
         for step in reach_table_rows(airframes, bases, targets, region, payload_kg, model, routing):
@@ -374,9 +359,9 @@ def reach_table(airframes, bases, targets=(), region=None, payload_kg=None, mode
     job = (airframes, bases, tuple(targets), region, payload_kg, model, routing)
     done = {}  # (airframe index, base index) -> rows
     failed, error = 0, None
-    with _pool(workers, _table_job, job) as pool:
-        futures = {pool.submit(_table_base, b): b for b in range(len(bases))}
-        for future in _completed(futures):
+    with pool(workers, _table_job, job) as executor:
+        futures = {executor.submit(_table_base, b): b for b in range(len(bases))}
+        for future in as_completed(futures):
             b = futures[future]
             for a, found, exc in future.result():
                 if exc is not None:
@@ -391,16 +376,6 @@ def reach_table(airframes, bases, targets=(), region=None, payload_kg=None, mode
         for b in range(len(bases)):
             rows.extend(done[a, b])
     return rows
-
-
-def _worker_count(workers, tasks):
-    if workers is None:
-        import os
-
-        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
-        raise UsageError(f"workers must be a whole number of processes, 1 or more, got {workers!r}")
-    return min(workers, tasks)
 
 
 _TABLE_JOB = None

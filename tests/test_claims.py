@@ -676,3 +676,11 @@ def test_hamadan_two_parts_and_the_su34(hamadan):
     text = claim_document(result, "text")
     assert "In one sentence:" in text and "F17" in text
     assert "/work/" not in text and "site-packages" not in text  # no local paths
+
+
+def test_the_claim_is_the_same_from_one_process_as_from_two(run):
+    """With two workers the sensitivity runs (each closed country re-opened) go to another process."""
+    one = json.loads(run("claim", "--format", "json", "--workers", "1").stdout)
+    two = json.loads(run("claim", "--format", "json", "--workers", "2").stdout)
+    assert one == two
+    assert [case["opened"] for case in two["sensitivity"]][:3] == ["Turkey", "Georgia", "Azerbaijan"]

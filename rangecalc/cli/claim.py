@@ -13,10 +13,16 @@ from .options import data_dir_option, emit, force_option, format_option, output_
 )
 @click.argument("scenario", required=False)
 @format_option(["text", "md", "json", "html", "geojson", "kml", "svg", "png"], "text")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes: with 2 or more the sensitivity runs go to another one (default: one per core).",
+)
 @data_dir_option
 @output_option
 @force_option
-def claim_cmd(scenario, fmt, data_dir, output, force):
+def claim_cmd(scenario, fmt, workers, data_dir, output, force):
     """Evaluate SCENARIO (an id from scenarios/ or a path to a scenario TOML file; default hamadan-2016)
     and judge its claim in
     two parts: (a) range -- coverage of the region on direct, shortest legal and recorded-corridor routes,
@@ -37,7 +43,7 @@ def claim_cmd(scenario, fmt, data_dir, output, force):
     from ..formats.htmlreport import claim_html
 
     catalog = load_catalog(data_dir)
-    result = evaluate(load_scenario(scenario or DEFAULT_SCENARIO, catalog), catalog)
+    result = evaluate(load_scenario(scenario or DEFAULT_SCENARIO, catalog), catalog, workers=workers)
     if fmt in GEOMETRY_FORMATS:
         emit(render_features(result, fmt), output, force)
     elif fmt == "json":
