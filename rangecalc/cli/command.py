@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from ..data import ENV_DATA_DIR, user_data_dir
 from ..formats import EXTENSIONS
 from .options import check_output, geocode_option
 
@@ -78,6 +77,8 @@ class RangecalcCommand(click.Command):
             explicit = ctx.get_parameter_source("fmt") not in (ParameterSource.DEFAULT, None)
             params["fmt"] = output_format(self, params["fmt"], output, explicit)
         if params.get("data_dir") is not None:  # checked here, where click knows where it came from
+            from ..data import ENV_DATA_DIR, user_data_dir  # not for --help: data files need none of it
+
             param = next(p for p in self.params if p.name == "data_dir")
             source = param.human_readable_name if isinstance(param, click.Argument) else "--data-dir"
             if ctx.get_parameter_source("data_dir") == ParameterSource.ENVIRONMENT:
