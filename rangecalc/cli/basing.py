@@ -7,7 +7,7 @@ import click
 
 from ..errors import UsageError
 from .command import RangecalcCommand
-from .options import emit, question_options
+from .options import emit, question_options, question_scope
 
 
 @click.command(
@@ -72,24 +72,13 @@ def basing_cmd(
     from ..basing import basing, basing_dict, resolve_within
     from ..data import load_catalog
     from ..formats import GEOMETRY_FORMATS, render_features
-    from ..reach import resolve_scope
     from ..units import DISTANCE_UNITS, parse_quantity
 
     if model != "ellipsoid":
         raise UsageError("basing uses WGS84 geodesics only; drop --model sphere")
     catalog = load_catalog(data_dir)
     frame = catalog.airframe(airframe)
-    scope = resolve_scope(
-        catalog,
-        targets,
-        region,
-        avoid,
-        via,
-        standoff,
-        command="basing",
-        territorial_sea=territorial_sea,
-        targets_file=targets_file,
-    )
+    scope = question_scope(catalog, command="basing")
     countries = resolve_within(within, catalog)
     runway = None if min_runway is None else parse_quantity(min_runway, DISTANCE_UNITS, None, "--min-runway")
     show = sys.stderr.isatty() and scope.routing.active

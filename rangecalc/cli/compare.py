@@ -7,7 +7,7 @@ import click
 
 from ..errors import UsageError
 from .command import RangecalcCommand
-from .options import emit, question_options
+from .options import emit, question_options, question_scope
 
 WORKERS = click.option(
     "--workers",
@@ -56,22 +56,11 @@ def compare_cmd(
     from ..formats.canonical import compare_dict
     from ..formats.text import compare_document
     from ..places import resolve_place
-    from ..reach import resolve_scope
 
     catalog = load_catalog(data_dir)
     frame = catalog.airframe(airframe)
     places = [resolve_place(b, catalog) for b in bases]
-    scope = resolve_scope(
-        catalog,
-        targets,
-        region,
-        avoid,
-        via,
-        standoff,
-        default_targets="syria",
-        territorial_sea=territorial_sea,
-        targets_file=targets_file,
-    )
+    scope = question_scope(catalog, default_targets="syria")
     show = sys.stderr.isatty() and len(places) > 1 and (scope.routing.active or scope.region is not None)
     with click.progressbar(length=len(places), label="bases", file=sys.stderr if show else None,
                            hidden=not show) as bar:  # fmt: skip
@@ -145,22 +134,11 @@ def table_cmd(
     from ..formats.canonical import table_dict
     from ..formats.text import table_rows_table
     from ..places import resolve_place
-    from ..reach import resolve_scope
 
     catalog = load_catalog(data_dir)
     frames = [catalog.airframe(a) for a in _split(airframe_list, "--airframes")]
     places = [resolve_place(b, catalog) for b in _split(base_list, "--bases")]
-    scope = resolve_scope(
-        catalog,
-        targets,
-        region,
-        avoid,
-        via,
-        standoff,
-        command="table",
-        territorial_sea=territorial_sea,
-        targets_file=targets_file,
-    )
+    scope = question_scope(catalog, command="table")
     target_places, area, routing = scope.targets, scope.region, scope.routing
     show = sys.stderr.isatty() and len(frames) * len(places) > 1
     with click.progressbar(length=len(frames) * len(places), label="reach table",

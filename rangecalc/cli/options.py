@@ -207,3 +207,24 @@ def question_options(default_format, formats=QUESTION_FORMATS):
         return command
 
     return apply
+
+
+def question_scope(catalog, **defaults):
+    """The :class:`~rangecalc.reach.Scope` of the running command's question options (``--targets``,
+    ``--targets-file``, ``--region``, ``--avoid``, ``--via``, ``--standoff``, ``--territorial-sea``, as
+    :func:`question_options` declares them); ``defaults`` go to :func:`rangecalc.reach.resolve_scope`
+    (``default_targets``, ``command``)."""
+    from ..reach import resolve_scope
+
+    params = click.get_current_context().params
+    return resolve_scope(
+        catalog,
+        params["targets"],
+        params["region"],
+        params["avoid"],
+        params["via"],
+        params["standoff"],
+        territorial_sea=params["territorial_sea"],
+        targets_file=params["targets_file"],
+        **defaults,
+    )

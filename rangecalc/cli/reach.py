@@ -5,7 +5,7 @@ import json
 import click
 
 from .command import RangecalcCommand
-from .options import emit, question_options
+from .options import emit, question_options, question_scope
 
 
 @click.command("reach", cls=RangecalcCommand, short_help="Which targets an airframe reaches from a base.")
@@ -53,22 +53,12 @@ def reach_cmd(
     from ..formats.canonical import reach_dict
     from ..formats.text import reach_document
     from ..places import resolve_place
-    from ..reach import reach, resolve_scope
+    from ..reach import reach
 
     catalog = load_catalog(data_dir)
     frame = catalog.airframe(airframe)
     origin = resolve_place(base, catalog)
-    scope = resolve_scope(
-        catalog,
-        targets,
-        region,
-        avoid,
-        via,
-        standoff,
-        default_targets="syria",
-        territorial_sea=territorial_sea,
-        targets_file=targets_file,
-    )
+    scope = question_scope(catalog, default_targets="syria")
     result = reach(
         frame,
         origin,
