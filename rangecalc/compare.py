@@ -102,7 +102,7 @@ def compare(
     job = (airframe, tuple(bases), tuple(targets), model, targets_label, payload_kg, region, catalog, routing)
     workers = worker_count(workers, len(bases)) if routing.active else 1
     if workers > 1:
-        per_base, grid_fields = _compare_in_workers(job, workers, progress)
+        per_base, grid_fields = _compare_in_workers(job, workers, progress, shared)
     else:
         per_base, grid_fields = [], None
         for b in bases:
@@ -192,9 +192,9 @@ def _grid_field(base, region, shared):
 _COMPARE_JOB = None
 
 
-def _compare_in_workers(job, workers, progress):
+def _compare_in_workers(job, workers, progress, shared):
     """Each base's :func:`reach` (and its field on the region's grid) in worker processes; the results are
-    bound again to this process's objects, with flyable fields re-created here (evaluated when asked)."""
+    bound again to this process's objects, with flyable fields from ``shared`` (evaluated when asked)."""
     from dataclasses import replace
 
     airframe, bases, targets, *_, region, _catalog, routing = job
@@ -207,7 +207,6 @@ def _compare_in_workers(job, workers, progress):
             found[b] = future.result()
             if progress is not None:
                 progress(bases[b])
-    shared = SharedRouting(routing)
     per_base, grid_fields = [], []
     for b, base in enumerate(bases):
         result, grid = found[b]

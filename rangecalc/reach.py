@@ -302,19 +302,17 @@ REGION_PAD_DEG = 2.0
 
 class SharedRouting:
     """Work under one set of routing rules that does not depend on the airframe, kept for reuse: the
-    airspace prepared for a set of points, the route from a base to a target, and the flyable distance
+    airspace of the rules, the route from a base to a target, and the flyable distance
     field of a set of bases (every distance it was asked for). A reach table asks the same base about
     every airframe: the routes and fields are computed once, and only the radii differ."""
 
     def __init__(self, routing):
         self.routing = routing
-        self._spaces, self._routes, self._fields = {}, {}, {}
+        self._routes, self._fields = {}, {}
 
     def airspace(self, points):
-        key = tuple((round(lon, 9), round(lat, 9)) for lon, lat in points)
-        if key not in self._spaces:
-            self._spaces[key] = self.routing.airspace(list(points))
-        return self._spaces[key]
+        """The prepared airspace of the rules (:func:`rangecalc.routes.airspace` keeps one per rule set)."""
+        return self.routing.airspace(list(points))
 
     def route(self, space, base, target):
         """The route from ``base`` to ``target`` (Places) in ``space``; a NoRouteError is kept and raised
