@@ -96,8 +96,9 @@ def test_target_inside_closed_airspace_has_no_route():
 
 @pytest.mark.xfail(
     strict=True,
-    reason="known violation (issue 12): outward simplification of the merged obstacles places a shared "
-    "corner about 0.3 m differently, so adding an overlapping box shortens the route by 14 cm",
+    reason="known violation (issue 12): compact closed airspace is built in one chart centred on the closed "
+    "regions, so adding a box moves the chart's centre (0.1 -> 0.35 deg) and the first box's outward-"
+    "simplified corners move by 0.2-0.3 m; the route gets 14 cm shorter",
 )
 def test_adding_an_overlapping_obstacle_never_shortens_a_route_regression():
     """Found by hypothesis on 2026-11-30 with random seeds; the property test above runs fixed examples so
