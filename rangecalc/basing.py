@@ -1270,7 +1270,7 @@ def base_position(radii_m, region, base, routing, catalog, countries, *, flyable
     ]  # fmt: skip
     fly_fn, fly_method, fly_error = None, None, None
     if routing.active and not routing.via:
-        from .routes import NoRouteError, closed_airspace
+        from .routes import closed_airspace
 
         slons, slats, spacing = outline_samples(geometry, samples)
         shut = shapely.intersects_xy(closed_airspace(routing), slons, slats)  # nobody flies there
@@ -1280,19 +1280,20 @@ def base_position(radii_m, region, base, routing, catalog, countries, *, flyable
         space = routing.airspace([*points, (base.lon, base.lat)])
         limit = max(radii) + spacing
 
+        starts = [p for p in points if space.closed_country_at(*p) is None]  # walled in: nobody flies there
+
         def fly_fn(lons, lats):
             lons, lats = np.asarray(lons, float), np.asarray(lats, float)
             out, _ = farthest_distances(hull, lons, lats)
             live = np.nonzero(out <= limit)[0]
-            for start in points:
-                if live.size == 0:
-                    break
-                try:
-                    d = space.distances_to(start, lons[live], lats[live], max_m=limit)
-                except NoRouteError:  # a sample walled in: nobody flies there either
-                    continue
-                out[live] = np.maximum(out[live], d)
-                live = live[out[live] <= limit]
+            if live.size and starts:
+                d = space.distances_from(starts, lons[live], lats[live], max_m=limit)
+                # The farthest sample, each point's value frozen at the first sample (in order) that puts it
+                # beyond the limit: only that far is exact (see Airspace.distances_to).
+                running = np.maximum.accumulate(np.vstack([out[live][None, :], d]), axis=0)
+                beyond = running > limit
+                first = np.where(beyond.any(axis=0), beyond.argmax(axis=0), len(starts))
+                out[live] = running[first, np.arange(live.size)]
             return out
 
         sampled = float(fly_fn([base.lon], [base.lat])[0])

@@ -615,6 +615,11 @@ def _evaluate(scenario, catalog, map_layers, workers):
     if legal.avoid and legal.territorial_sea_m:
         no_sea = Routing(legal.avoid, (), legal.standoff_m, legal.reasons)
         spaces["no_territorial_sea"] = no_sea.airspace(all_points)
+    # The claim base's legal reach polygons (for the text and the maps) need only the legal airspace: they
+    # are computed meanwhile, in another process that inherits it.
+    claim_reach = None
+    if map_layers:
+        claim_reach = in_background(lambda: _variant_reach(s, spaces, s.claim_base, "legal", legal), workers)
     routes_cache = {}
 
     def route(variant, base, target):
@@ -682,9 +687,9 @@ def _evaluate(scenario, catalog, map_layers, workers):
         {round(r, 3) for c in radius_cases if c.radius_m for r in c.radius_m}
         | ({round(max_recorded_m, 3)} if max_recorded_m else set())
     )
-    fields = []
+    fields, basing = [], None
     for region in s.regions:
-        for base in s.bases:
+        for base in _claim_base_first(s.bases, s.claim_base):
             lons, lats = np.array([base.lon]), np.array([base.lat])
             covers = [coverage.coverage(region.geometry, lons, lats, r) for r in radii]
             far = coverage.farthest_point(region.geometry, lons, lats)
@@ -715,6 +720,16 @@ def _evaluate(scenario, catalog, map_layers, workers):
                         method,
                     )
                 )  # fmt: skip
+                if (
+                    basing is None
+                    and name == "legal"
+                    and region.id == s.claim_region.id
+                    and same_place(base, s.claim_base)
+                ):
+                    # The basing search needs this field's farthest point, and then nothing else here.
+                    legal_field = fields[-1]
+                    basing = in_background(lambda f=legal_field: _basing(s, f, catalog), workers)
+    fields.sort(key=lambda f: (s.regions.index(f.region), s.bases.index(f.base)))  # the scenario's order
     if not legal.active:  # every route is direct: the legal answer is the direct one
         fields += [replace(f, routes="legal") for f in fields if f.routes == "direct"]
 
@@ -739,7 +754,11 @@ def _evaluate(scenario, catalog, map_layers, workers):
             }
         )
     data["sensitivity"] = sensitivity
-    data["basing"] = _basing(s, field_of(s.claim_base, s.claim_region, "legal"), catalog)
+    data["basing"] = (
+        basing.result()
+        if basing is not None
+        else _basing(s, field_of(s.claim_base, s.claim_region, "legal"), catalog)
+    )
 
     # -- targets in scope -------------------------------------------------------------------------------
     targets = []
@@ -828,7 +847,7 @@ def _evaluate(scenario, catalog, map_layers, workers):
     if map_layers:
         # The claim base's legal reach serves the text (what is out of reach, and where) and the maps; the
         # other layers are contoured only when a map is drawn.
-        claim_reach = _variant_reach(s, spaces, s.claim_base, "legal", s.routing)
+        claim_reach = claim_reach.result()
         uncovered, data["uncovered"] = _uncovered(s, claim_reach, catalog)
 
         def make_layers():
@@ -837,6 +856,11 @@ def _evaluate(scenario, catalog, map_layers, workers):
         result.make_layers = make_layers
     data["verdict"] = verdict(result)
     return result
+
+
+def _claim_base_first(bases, claim_base):
+    """The bases with the claim's own first (its legal field starts the basing search)."""
+    return sorted(bases, key=lambda b: not same_place(b, claim_base))
 
 
 def _basing(s, legal_field, catalog):

@@ -375,6 +375,15 @@ class Airspace:
         raw = np.broadcast_to(np.asarray(raw, bool), (n,))
         if n == 0 or not self._tiles:
             return np.ones(n, bool)
+        # Segments that a few points along them prove blocked skip the full test (most blocked tests).
+        sure = self._sampled_blocked(alon, alat, blon, blat, raw)
+        if sure.any():
+            clear = np.zeros(n, bool)
+            rest = np.nonzero(~sure)[0]
+            if rest.size:
+                tiles = None if end_tiles is None else [np.asarray(t)[rest] for t in end_tiles]
+                clear[rest] = self._clear(alon[rest], alat[rest], blon[rest], blat[rest], raw[rest], tiles)
+            return clear
         seg, u0, u1 = _pieces(alon, alat, blon, blat)
         blocked = np.zeros(len(seg), bool)
         if end_tiles is not None:
@@ -391,6 +400,43 @@ class Airspace:
         piece, tile = self._arc_tiles(u0[idx], u1[idx])
         self._test_pieces(idx[piece], tile, u0, u1, raw[seg], blocked)
         return ~np.bincount(seg, weights=blocked, minlength=n).astype(bool)
+
+    def _sampled_blocked(self, alon, alat, blon, blat, raw):
+        """Which segments a few of their own points prove blocked: segments short enough to be one piece
+        (see :func:`_pieces`), whose arc is a straight segment in the chart of the tile nearest to their
+        first end, with one of the points :data:`_SAMPLE_FRACTIONS` along it inside that tile's obstacle (``blocked``, or
+        ``blocked_raw`` for ``raw``). Such a segment meets the obstacle, as the full test would find; the
+        others (no point inside, or too long) are left to it."""
+        n = len(alon)
+        sure = np.zeros(n, bool)
+        if n < _SAMPLED_MIN:
+            return sure
+        a, b = _unit_vectors(alon, alat), _unit_vectors(blon, blat)
+        one_piece = np.einsum("ij,ij->i", a, b) >= math.cos(PIECE_M / CHART_RADIUS_M)
+        tile = np.argmax(a @ self._tile_centres.T, axis=1)
+        for k in np.unique(tile[one_piece]).tolist():
+            mine = np.nonzero(one_piece & (tile == k))[0]
+            t = self._tiles[k]
+            # Both ends well inside the chart's hemisphere, so that the arc is the segment between them.
+            da, db = a[mine] @ t.chart.c, b[mine] @ t.chart.c
+            mine = mine[(da > 0.1) & (db > 0.1)]
+            if mine.size == 0:
+                continue
+            x0, y0 = t.chart.from_xyz(a[mine])
+            x1, y1 = t.chart.from_xyz(b[mine])
+            use_raw = raw[mine]
+            hit = np.zeros(mine.size, bool)
+            for f in _SAMPLE_FRACTIONS:
+                x, y = x0 + f * (x1 - x0), y0 + f * (y1 - y0)
+                todo = ~hit
+                plain = todo & ~use_raw
+                if plain.any():
+                    hit[plain] = shapely.contains_xy(t.blocked, x[plain], y[plain])
+                rw = todo & use_raw
+                if rw.any():
+                    hit[rw] = shapely.contains_xy(t.blocked_raw, x[rw], y[rw])
+            sure[mine[hit]] = True
+        return sure
 
     def _arc_tiles(self, u0, u1):
         """(arc index, tile index) pairs: the tiles whose obstacles come within reach of each great-circle
@@ -630,50 +676,88 @@ class Airspace:
         lower bound lies within it is then measured on the ellipsoid, so the answer is the exact minimum
         over visible last corners.
         """
+        return self.distances_from([start], lons, lats, max_m)[0]
+
+    def distances_from(self, starts, lons, lats, max_m=None):
+        """:meth:`distances_to` from each of several ``starts`` (lon, lat pairs) at once: a (starts, points)
+        array, each row what :meth:`distances_to` gives from that start. One pass over all (start, point)
+        pairs: a search asking a few points from many starts pays the per-call work once. A start inside
+        closed airspace raises :class:`NoRouteError`, as there."""
         lons, lats = np.asarray(lons, float).ravel(), np.asarray(lats, float).ravel()
+        starts = [(float(lon), float(lat)) for lon, lat in starts]
         n = len(self._corners_xyz)
         ll = self._corners_lonlat
         limit = np.inf if max_m is None else float(max_m)
-        usable = self._usable(np.append(lons, start[0]), np.append(lats, start[1]))
-        s_in, dist = self._from_start(float(start[0]), float(start[1]), limit, usable)
-        reached = np.nonzero(np.isfinite(dist[:n]))[0]
-        # Candidates: the start itself (row 0) and every reached corner.
-        cand_lon = np.concatenate([[start[0]], ll[reached, 0]])
-        cand_lat = np.concatenate([[start[1]], ll[reached, 1]])
-        offset = np.concatenate([[0.0], dist[reached]])
+        # A point opens the pockets it lies in whatever the start (see _usable), so the points' pockets are
+        # found once, and each start adds its own.
+        opened = self._usable(lons, lats)
+        cands = []
+        for lon, lat in starts:
+            usable = opened | self._usable(np.array([lon]), np.array([lat]))
+            s_in, dist = self._from_start(lon, lat, limit, usable)
+            reached = np.nonzero(np.isfinite(dist[:n]))[0]
+            cands.append((s_in, reached, dist[reached]))
+        # Candidates per start (columns): the start itself (row 0) and every reached corner; rows past a
+        # start's own corners are padding, with an infinite offset (never tried).
+        rows = 1 + max(len(c[1]) for c in cands)
+        cand_lon, cand_lat = np.zeros((rows, len(starts))), np.zeros((rows, len(starts)))
+        offset = np.full((rows, len(starts)), np.inf)
+        reached = np.zeros((rows - 1, len(starts)), int)
+        for k, ((lon, lat), (_, corners, dist)) in enumerate(zip(starts, cands, strict=True)):
+            cand_lon[0, k], cand_lat[0, k], offset[0, k] = lon, lat, 0.0
+            cand_lon[1 : 1 + len(corners), k], cand_lat[1 : 1 + len(corners), k] = (
+                ll[corners, 0],
+                ll[corners, 1],
+            )
+            offset[1 : 1 + len(corners), k] = dist
+            reached[: len(corners), k] = corners
+        param = _parametric_unit_vectors(cand_lon.ravel(), cand_lat.ravel()).reshape(rows, len(starts), 3)
+        s_in = np.array([c[0] for c in cands], bool)
+        cand = (cand_lon, cand_lat, param, offset, reached, s_in)
         pxyz = _unit_vectors(lons, lats)
         # Points on a border (within BORDER_M of it) are not inside.
         inside = self._inside(pxyz, "blocked_raw")
         # Points within the enlarged obstacles (stand-off zone) are reached through it, like endpoints.
         near = self._inside(pxyz, "blocked")
-        cand = (cand_lon, cand_lat, _parametric_unit_vectors(cand_lon, cand_lat), offset, reached, s_in)
-        result = np.full(lons.size, np.inf)
-        # Points a chunk at a time, so that the candidate x point matrices stay within bounded memory.
-        chunk = max(1, _CHUNK_ENTRIES // len(cand_lon))
-        for a in range(0, lons.size, chunk):
-            b = min(a + chunk, lons.size)
-            part = slice(a, b)
-            result[part] = self._last_legs(cand, lons[part], lats[part], pxyz[part], inside[part], near[part])
-        if not np.isfinite(result).any():
-            return result
-        return self._reach_pockets(result, lons, lats, pxyz, near & ~inside)
+        pparam = _parametric_unit_vectors(lons, lats)
+        # (start, point) pairs a chunk at a time, so that the candidate x pair matrices stay within bounded
+        # memory.
+        result = np.full((len(starts), lons.size), np.inf)
+        pairs = len(starts) * lons.size
+        chunk = max(1, _CHUNK_ENTRIES // rows)
+        for a in range(0, pairs, chunk):
+            col = np.arange(a, min(a + chunk, pairs))
+            k, p = np.divmod(col, lons.size)
+            result.flat[col] = self._last_legs(cand, k, p, lons, lats, pxyz, pparam, inside, near)
+        for k in range(len(starts)):
+            if np.isfinite(result[k]).any():
+                result[k] = self._reach_pockets(result[k], lons, lats, pxyz, near & ~inside)
+        return result
 
-    def _last_legs(self, cand, lons, lats, pxyz, inside, near):
-        """Flyable distances to points (see :meth:`distances_to`) from candidates ``cand`` = (lons, lats,
-        parametric unit vectors, offsets: their distances from the start, corner indices of all but the
-        first, which is the start itself, and whether the start lies in the stand-off zone)."""
+    def _last_legs(self, cand, col_k, col_p, lons, lats, pxyz, pparam, inside, near):
+        """Flyable distances for (start ``col_k``, point ``col_p``) pairs (see :meth:`distances_to`), from
+        candidates ``cand`` = (lons, lats, parametric unit vectors, offsets: their distances from the start,
+        corner indices of all but the first, which is the start itself, and whether the start lies in the
+        stand-off zone), each a (candidates, starts) array (but the last, per start)."""
         cand_lon, cand_lat, cand_param, offset, reached, s_in = cand
+        inside, near = inside[col_p], near[col_p]
         # Lower bounds of each candidate's path length through it: its exact offset plus b * sigma, sigma the
         # central angle between parametric latitudes (geodesy.within: b sigma <= s <= a sigma), less a metre
         # for arccos's rounding near zero. They rank the candidates and bound which can beat the first seen.
-        cosine = cand_param @ _parametric_unit_vectors(lons, lats).T
-        approx = np.arccos(np.clip(cosine, -1.0, 1.0), out=cosine)
-        approx *= geodesy.GEOD.b
-        approx += offset[:, None] - _LOWER_BOUND_SLACK_M
-        tangent = self._tangent_to_points(reached, pxyz) | near[None, :]
+        approx = np.empty((cand_lon.shape[0], col_k.size))
+        tangent = np.empty((cand_lon.shape[0] - 1, col_k.size), bool)
+        for k in np.unique(col_k).tolist():
+            j = np.nonzero(col_k == k)[0]
+            cosine = cand_param[:, k] @ pparam[col_p[j]].T
+            angle = np.arccos(np.clip(cosine, -1.0, 1.0), out=cosine)
+            angle *= geodesy.GEOD.b
+            angle += offset[:, k, None] - _LOWER_BOUND_SLACK_M
+            approx[:, j] = angle
+            tangent[:, j] = self._tangent_to_points(reached[:, k], pxyz[col_p[j]])
+        tangent |= near[None, :]
         approx[1:][~tangent] = np.inf
         order = np.argsort(approx, axis=0)
-        first, first_rank = np.full(lons.size, -1), np.zeros(lons.size, np.int64)
+        first, first_rank = np.full(col_k.size, -1), np.zeros(col_k.size, np.int64)
         pending = np.nonzero(~inside)[0]
         # Ranks are tried in blocks of 1, 2, 4, ... (one visibility call per block, not per rank), narrower
         # while many points are pending (a test beyond a point's first visible rank is wasted).
@@ -682,10 +766,11 @@ class Airspace:
             c = order[rank : rank + width, pending]  # (ranks, points)
             possible = np.isfinite(approx[c, pending[None, :]])
             rows, cols = np.nonzero(possible)
-            cc, pp = c[rows, cols], pending[cols]
-            raw = near[pp] | (s_in & (cc == 0))
+            cc, jj = c[rows, cols], pending[cols]
+            kk, pp = col_k[jj], col_p[jj]
+            raw = near[jj] | (s_in[kk] & (cc == 0))
             seen = np.zeros(c.shape, bool)
-            seen[rows, cols] = self._clear(cand_lon[cc], cand_lat[cc], lons[pp], lats[pp], raw)
+            seen[rows, cols] = self._clear(cand_lon[cc, kk], cand_lat[cc, kk], lons[pp], lats[pp], raw)
             hit = seen.any(axis=0)
             best = np.argmax(seen, axis=0)  # the first visible rank of the block
             first[pending[hit]] = c[best[hit], np.nonzero(hit)[0]]
@@ -694,25 +779,28 @@ class Airspace:
             alive = ~hit & possible[-1] if rank + width < order.shape[0] else np.zeros_like(hit)
             pending = pending[alive]
             rank, width = rank + width, max(1, min(2 * width, _RANK_BLOCK_PAIRS // max(pending.size, 1)))
-        result = np.full(lons.size, np.inf)
+        result = np.full(col_k.size, np.inf)
         found = np.nonzero(first >= 0)[0]
         if found.size == 0:
             return result
         # The first visible candidate's exact length bounds the answer; only candidates ranked after it (those
         # before it were seen to be blocked) whose lower bound is within it can do better, and only those are
         # tested and measured: the answer is the exact minimum over visible last corners.
-        f = first[found]
-        result[found] = offset[f] + geodesy.distance(cand_lon[f], cand_lat[f], lons[found], lats[found])
+        f, fk, fp = first[found], col_k[found], col_p[found]
+        result[found] = offset[f, fk] + geodesy.distance(cand_lon[f, fk], cand_lat[f, fk], lons[fp], lats[fp])
         ranks = np.empty((order.shape[0], found.size), np.int32)
         np.put_along_axis(ranks, order[:, found], np.arange(order.shape[0], dtype=np.int32)[:, None], axis=0)
         later = (approx[:, found] <= result[found][None, :]) & (ranks > first_rank[found][None, :])
-        cand, point = np.nonzero(later)
-        point = found[point]
-        raw = near[point] | (s_in & (cand == 0))
-        ok = self._clear(cand_lon[cand], cand_lat[cand], lons[point], lats[point], raw)
-        cand, point = cand[ok], point[ok]
-        exact = offset[cand] + geodesy.distance(cand_lon[cand], cand_lat[cand], lons[point], lats[point])
-        np.minimum.at(result, point, exact)
+        cand, col = np.nonzero(later)
+        col = found[col]
+        kk, pp = col_k[col], col_p[col]
+        raw = near[col] | (s_in[kk] & (cand == 0))
+        ok = self._clear(cand_lon[cand, kk], cand_lat[cand, kk], lons[pp], lats[pp], raw)
+        cand, col, kk, pp = cand[ok], col[ok], kk[ok], pp[ok]
+        exact = offset[cand, kk] + geodesy.distance(
+            cand_lon[cand, kk], cand_lat[cand, kk], lons[pp], lats[pp]
+        )
+        np.minimum.at(result, col, exact)
         return result
 
     def _from_start(self, lon, lat, limit, usable):
@@ -760,6 +848,10 @@ class Airspace:
         return result
 
 
+#: Where along a segment :meth:`Airspace._sampled_blocked` looks for a point inside an obstacle (fractions of
+#: its chart segment), and the fewest segments worth the look.
+_SAMPLE_FRACTIONS = (0.5, 0.25, 0.75, 0.125, 0.375, 0.625, 0.875)
+_SAMPLED_MIN = 64
 #: Starts whose shortest distances over the corner graph an :class:`Airspace` keeps (see _from_start).
 _STARTS_KEPT = 256
 #: Pairs that one block of ranks in :meth:`Airspace.distances_to` aims at (see there).
@@ -1323,7 +1415,13 @@ def closed_airspace(routing, centre=None):
     # claim or a basing search draws and tests the same closed airspace several times.
     key = (tuple(map(id, routing.avoid)), tuple(map(id, routing.land)), float(routing.territorial_sea_m))
     if key not in _CLOSED_KEPT:
-        tiles = _build_tiles(routing.avoid, routing.land, routing.territorial_sea_m, 0.0, obstacles=False)
+        # An airspace prepared without stand-off under these rules holds the same tiles, so it is reused.
+        prepared = _AIRSPACES_KEPT.get((*key[:2], 0.0, key[2]))
+        tiles = (
+            prepared._tiles
+            if prepared is not None
+            else _build_tiles(routing.avoid, routing.land, routing.territorial_sea_m, 0.0, obstacles=False)
+        )
         if len(_CLOSED_KEPT) >= 8:
             _CLOSED_KEPT.pop(next(iter(_CLOSED_KEPT)))
         _CLOSED_KEPT[key] = (routing.avoid, routing.land, _tiles_lonlat(tiles))

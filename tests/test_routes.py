@@ -176,6 +176,54 @@ def test_distances_to_many_points_agree_with_single_routes(syria_case):
     assert many == pytest.approx(one_by_one, abs=1.0)
 
 
+def test_distances_from_several_starts_agree_with_single_routes(syria_case):
+    # Each row is the flyable distance from one start; the oracle is one route per pair.
+    _, _, mozdok, targets, space = syria_case
+    starts = [(mozdok.lon, mozdok.lat), (48.52, 34.86), (44.0, 36.0)]  # Mozdok, Hamadan, northern Iraq
+    points = targets[:6]
+    table = space.distances_from(starts, [t.lon for t in points], [t.lat for t in points])
+    assert table.shape == (3, 6)
+    for row, start in zip(table, starts, strict=True):
+        single = [space.route(start, (t.lon, t.lat)).length_m for t in points]
+        assert row == pytest.approx(single, abs=1.0)
+
+
+def test_distances_from_a_start_inside_closed_airspace_is_no_route(syria_case):
+    *_, space = syria_case
+    with pytest.raises(routes.NoRouteError, match="inside closed airspace"):
+        space.distances_from([(36.0, 34.0), (35.0, 39.0)], [38.0], [35.0])  # the second is in Turkey
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.tuples(st.floats(25, 52), st.floats(30, 46), st.floats(25, 52), st.floats(30, 46)), min_size=80,
+             max_size=120),
+    st.booleans(),
+)  # fmt: skip
+def test_sampled_blocking_agrees_with_the_full_visibility_test(syria_case, segments, raw):
+    # The points sampled along a segment only ever prove what the full test finds: the same answer whether
+    # the sampling runs (80 segments or more) or not (one segment at a time, below its threshold).
+    *_, space = syria_case
+    alon, alat, blon, blat = (np.array(v) for v in zip(*segments, strict=True))
+    together = space._clear(alon, alat, blon, blat, raw)
+    alone = [space._clear(alon[k : k + 1], alat[k : k + 1], blon[k : k + 1], blat[k : k + 1], raw)[0]
+             for k in range(len(alon))]  # fmt: skip
+    assert together.tolist() == alone
+    sure = space._sampled_blocked(alon, alat, blon, blat, np.full(len(alon), raw))
+    assert not (sure & together).any()  # proven blocked only where the full test finds it blocked
+
+
+def test_sampled_blocking_catches_segments_across_a_closed_country(syria_case):
+    # From the Black Sea to Syria straight across Turkey: the middle of each segment is deep inside it.
+    *_, space = syria_case
+    n = 100
+    alon, alat = np.linspace(31.0, 38.0, n), np.full(n, 42.5)
+    blon, blat = np.linspace(36.5, 40.5, n), np.full(n, 35.0)
+    sure = space._sampled_blocked(alon, alat, blon, blat, np.zeros(n, bool))
+    assert sure.all()
+    assert not space._clear(alon[:1], alat[:1], blon[:1], blat[:1])[0]  # the full test agrees
+
+
 def test_unknown_country_in_avoid_suggests_close_matches():
     from rangecalc.errors import NotFoundError
 
