@@ -891,4 +891,4 @@ def test_a_routed_comparison_is_the_same_from_two_workers_as_from_one(run):
 def test_workers_must_be_a_positive_count(run):
     result = run("table", "--airframes", "tu22m3", "--bases", "mozdok", "--targets", "raqqa", "--workers", "0",
                  expect=2)  # fmt: skip
-    assert "--workers" in result.stderr and "\n" == result.stderr[-1] and result.stderr.count("\n") == 1
+    assert "--workers" in result.stderr and result.stderr[-1] == "\n" and result.stderr.count("\n") == 1
