@@ -377,13 +377,19 @@ class Airspace:
             return np.ones(n, bool)
         # Segments that a few points along them prove blocked skip the full test (most blocked tests).
         sure = self._sampled_blocked(alon, alat, blon, blat, raw)
+        if sure.all():
+            return np.zeros(n, bool)
         if sure.any():
-            clear = np.zeros(n, bool)
             rest = np.nonzero(~sure)[0]
-            if rest.size:
-                tiles = None if end_tiles is None else [np.asarray(t)[rest] for t in end_tiles]
-                clear[rest] = self._clear(alon[rest], alat[rest], blon[rest], blat[rest], raw[rest], tiles)
+            clear = np.zeros(n, bool)
+            tiles = None if end_tiles is None else [np.asarray(t)[rest] for t in end_tiles]
+            clear[rest] = self._clear_pieces(alon[rest], alat[rest], blon[rest], blat[rest], raw[rest], tiles)
             return clear
+        return self._clear_pieces(alon, alat, blon, blat, raw, end_tiles)
+
+    def _clear_pieces(self, alon, alat, blon, blat, raw, end_tiles):
+        """:meth:`_clear`'s full test, piece by piece (arrays of segments, ``raw`` an array)."""
+        n = len(alon)
         seg, u0, u1 = _pieces(alon, alat, blon, blat)
         blocked = np.zeros(len(seg), bool)
         if end_tiles is not None:
@@ -402,40 +408,36 @@ class Airspace:
         return ~np.bincount(seg, weights=blocked, minlength=n).astype(bool)
 
     def _sampled_blocked(self, alon, alat, blon, blat, raw):
-        """Which segments a few of their own points prove blocked: segments short enough to be one piece
-        (see :func:`_pieces`), whose arc is a straight segment in the chart of the tile nearest to their
-        first end, with one of the points :data:`_SAMPLE_FRACTIONS` along it inside that tile's obstacle (``blocked``, or
-        ``blocked_raw`` for ``raw``). Such a segment meets the obstacle, as the full test would find; the
-        others (no point inside, or too long) are left to it."""
+        """Which segments a few of their own points prove blocked, in the chart of the tile nearest to their
+        first end (where their great-circle arc is a straight segment): one of the points
+        :data:`_SAMPLE_FRACTIONS` along it inside the tile's obstacle (``blocked``, or ``blocked_raw`` for
+        ``raw``) for a segment short enough to be one piece (see :func:`_pieces`: the arc is what the full
+        test tests); for one up to :data:`SAMPLED_LONG_M`, whose pieces stray from the arc (with the
+        geodesic: about 60 m x (L / 1,000 km)^2, 0.6 km at 3,000 km), inside the obstacle by
+        :data:`SAMPLED_DEPTH_M` or more. Such a segment meets the obstacle, as the full test would find; the
+        others are left to it."""
         n = len(alon)
         sure = np.zeros(n, bool)
         if n < _SAMPLED_MIN:
             return sure
         a, b = _unit_vectors(alon, alat), _unit_vectors(blon, blat)
-        one_piece = np.einsum("ij,ij->i", a, b) >= math.cos(PIECE_M / CHART_RADIUS_M)
+        cosine = np.einsum("ij,ij->i", a, b)
+        one_piece = cosine >= math.cos(PIECE_M / CHART_RADIUS_M)
+        long = ~one_piece & (cosine >= math.cos(SAMPLED_LONG_M / CHART_RADIUS_M))
         tile = np.argmax(a @ self._tile_centres.T, axis=1)
-        for k in np.unique(tile[one_piece]).tolist():
-            mine = np.nonzero(one_piece & (tile == k))[0]
+        for k in np.unique(tile[one_piece | long]).tolist():
             t = self._tiles[k]
-            # Both ends well inside the chart's hemisphere, so that the arc is the segment between them.
-            da, db = a[mine] @ t.chart.c, b[mine] @ t.chart.c
-            mine = mine[(da > 0.1) & (db > 0.1)]
-            if mine.size == 0:
-                continue
-            x0, y0 = t.chart.from_xyz(a[mine])
-            x1, y1 = t.chart.from_xyz(b[mine])
-            use_raw = raw[mine]
-            hit = np.zeros(mine.size, bool)
-            for f in _SAMPLE_FRACTIONS:
-                x, y = x0 + f * (x1 - x0), y0 + f * (y1 - y0)
-                todo = ~hit
-                plain = todo & ~use_raw
-                if plain.any():
-                    hit[plain] = shapely.contains_xy(t.blocked, x[plain], y[plain])
-                rw = todo & use_raw
-                if rw.any():
-                    hit[rw] = shapely.contains_xy(t.blocked_raw, x[rw], y[rw])
-            sure[mine[hit]] = True
+            da, db = a @ t.chart.c, b @ t.chart.c
+            # Ends well inside the chart's hemisphere, so that the arc is the segment between them; a long
+            # segment's within 60 deg of the centre, where a ground distance is at least a quarter of its
+            # chart distance (see _Chart), so that the depth holds four times the pieces' straying.
+            for rows, depth, least in ((one_piece, False, 0.1), (long, True, 0.5)):
+                mine = np.nonzero(rows & (tile == k) & (da > least) & (db > least))[0]
+                if mine.size == 0:
+                    continue
+                x0, y0 = t.chart.from_xyz(a[mine])
+                x1, y1 = t.chart.from_xyz(b[mine])
+                sure[mine[_points_inside(t, x0, y0, x1, y1, raw[mine], depth)]] = True
         return sure
 
     def _arc_tiles(self, u0, u1):
@@ -483,6 +485,12 @@ class Airspace:
             meet = (np.maximum(x0, x1) >= minx) & (np.minimum(x0, x1) <= maxx)
             meet &= (np.maximum(y0, y1) >= miny) & (np.minimum(y0, y1) <= maxy)
             mine, x0, y0, x1, y1 = mine[meet], x0[meet], y0[meet], x1[meet], y1[meet]
+            if mine.size >= _SAMPLED_MIN:
+                # A point of the arc (a point of its chart segment) inside the obstacle settles it.
+                hit = _points_inside(t, x0, y0, x1, y1, raw[mine])
+                hit &= (u0[mine] @ t.chart.c > 0.1) & (u1[mine] @ t.chart.c > 0.1)  # a true chart segment
+                blocked[mine[hit]] = True
+                mine, x0, y0, x1, y1 = mine[~hit], x0[~hit], y0[~hit], x1[~hit], y1[~hit]
             if mine.size == 0:
                 continue
             coords = np.stack([np.column_stack([x0, y0]), np.column_stack([x1, y1])], axis=1)
@@ -852,6 +860,10 @@ class Airspace:
 #: its chart segment), and the fewest segments worth the look.
 _SAMPLE_FRACTIONS = (0.5, 0.25, 0.75, 0.125, 0.375, 0.625, 0.875)
 _SAMPLED_MIN = 64
+#: The longest segments that :meth:`Airspace._sampled_blocked` samples (m; longer ones stray further from
+#: their arc), and how deep inside an obstacle (chart metres) a point of a segment longer than a piece must lie.
+SAMPLED_LONG_M = 3_000_000.0
+SAMPLED_DEPTH_M = 5_000.0
 #: Starts whose shortest distances over the corner graph an :class:`Airspace` keeps (see _from_start).
 _STARTS_KEPT = 256
 #: Pairs that one block of ranks in :meth:`Airspace.distances_to` aims at (see there).
@@ -861,6 +873,27 @@ _CHUNK_ENTRIES = 4_000_000
 #: Allowance (m) in the lower bounds of :meth:`Airspace.distances_to` for arccos's rounding near zero (1e-16
 #: in a cosine is 1.5e-8 rad, 0.1 m).
 _LOWER_BOUND_SLACK_M = 1.0
+
+
+def _points_inside(tile, x0, y0, x1, y1, raw, deep=False):
+    """Which chart segments (x0, y0) -> (x1, y1) have one of the points :data:`_SAMPLE_FRACTIONS` along them
+    inside the tile's obstacle (``blocked``, or ``blocked_raw`` where ``raw``): such a segment meets it. With
+    ``deep``, inside it by :data:`SAMPLED_DEPTH_M` (chart metres) or more, raw or not."""
+    hit = np.zeros(x0.size, bool)
+    if deep:
+        if tile.deep is None:
+            tile.deep = shapely.buffer(tile.blocked_raw, -SAMPLED_DEPTH_M)
+            shapely.prepare(tile.deep)
+        pairs = ((tile.deep, None),)
+    else:
+        pairs = ((tile.blocked, False), (tile.blocked_raw, True))
+    for f in _SAMPLE_FRACTIONS:
+        x, y = x0 + f * (x1 - x0), y0 + f * (y1 - y0)
+        for geometry, which in pairs:
+            mine = ~hit if which is None else ~hit & (raw == which)
+            if mine.any():
+                hit[mine] = shapely.contains_xy(geometry, x[mine], y[mine])
+    return hit
 
 
 def _parametric_unit_vectors(lons, lats):
@@ -1005,6 +1038,7 @@ class _Tile:
     blocked_raw: object
     reach: float
     pockets: list = field(default_factory=list)  # prepared plane polygons: see _pockets
+    deep: object = None  # blocked_raw eroded by SAMPLED_DEPTH_M, made when first asked for (_points_inside)
 
     @property
     def bounds(self):
@@ -1352,13 +1386,27 @@ def _nearer_to(others, land_xy, width):
     is_theirs = first >= len(own)
     band = shapely.buffer(others, width)
     points = shapely.points(seeds)
-    cells = shapely.get_parts(
-        shapely.voronoi_polygons(shapely.multipoints(points), extend_to=shapely.union(band, land_xy).envelope)
-    )
-    # Each cell holds its own seed inside it (shapely < 2.1 cannot return the cells in seed order).
-    cell, seed = shapely.STRtree(points).query(cells, predicate="contains")
-    mine = cell[is_theirs[seed]]
+    envelope = shapely.union(band, land_xy).envelope
+    if _VORONOI_ORDERED:  # the cells in seed order (shapely 2.1 with GEOS 3.12)
+        cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(points), extend_to=envelope,
+                                                           ordered=True))  # fmt: skip
+        mine = np.nonzero(is_theirs)[0]
+    else:  # each cell holds its own seed inside it
+        cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(points), extend_to=envelope))
+        cell, seed = shapely.STRtree(points).query(cells, predicate="contains")
+        mine = np.sort(cell[is_theirs[seed]])
     return shapely.intersection(shapely.coverage_union_all(cells[mine]), band)
+
+
+def _voronoi_can_order():
+    try:
+        shapely.voronoi_polygons(shapely.multipoints([(0, 0), (1, 0), (0, 1)]), ordered=True)
+    except (TypeError, shapely.errors.UnsupportedGEOSVersionError):
+        return False
+    return True
+
+
+_VORONOI_ORDERED = _voronoi_can_order()
 
 
 def airspace(closed_regions, standoff_m=0.0, points=(), centre=None, *, territorial_sea_m=0.0, land=()):

@@ -213,6 +213,22 @@ def test_sampled_blocking_agrees_with_the_full_visibility_test(syria_case, segme
     assert not (sure & together).any()  # proven blocked only where the full test finds it blocked
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.floats(-180, 180), st.floats(-1, 1), st.floats(0, 360), st.floats(1_000e3, routes.SAMPLED_LONG_M))
+def test_long_segments_stray_from_their_arc_by_far_less_than_the_sampling_depth(lon, z, azimuth, length):
+    # The sampled test trusts a point of a long segment's great-circle arc lying SAMPLED_DEPTH_M inside an
+    # obstacle, within 60 deg of the chart's centre (chart distances at most 4x ground ones): the geodesic
+    # (geographiclib's) must stay within a quarter of that of the arc, with room for the pieces' 70 m.
+    lat = float(np.degrees(np.arcsin(z)))
+    line = WGS84.Line(lat, lon, azimuth)
+    points = [line.Position(length * k / 64) for k in range(65)]
+    xyz = routes._unit_vectors(np.array([p["lon2"] for p in points]), np.array([p["lat2"] for p in points]))
+    normal = np.cross(xyz[0], xyz[-1])
+    normal /= np.linalg.norm(normal)
+    stray_m = np.abs(xyz @ normal).max() * routes.CHART_RADIUS_M
+    assert stray_m + 70.0 <= 0.6 * routes.SAMPLED_DEPTH_M / 4  # with 40 % to spare (20,000 trials: 606 m)
+
+
 def test_sampled_blocking_catches_segments_across_a_closed_country(syria_case):
     # From the Black Sea to Syria straight across Turkey: the middle of each segment is deep inside it.
     *_, space = syria_case
