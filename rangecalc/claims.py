@@ -595,7 +595,7 @@ def _evaluate(scenario, catalog, map_layers, workers):
 
     from . import coverage, geodesy
     from .parallel import in_background
-    from .reach import _flyable_field
+    from .reach import _flyable_field, _remembering
     from .routes import NoRouteError
 
     s = scenario
@@ -615,11 +615,19 @@ def _evaluate(scenario, catalog, map_layers, workers):
     if legal.avoid and legal.territorial_sea_m:
         no_sea = Routing(legal.avoid, (), legal.standoff_m, legal.reasons)
         spaces["no_territorial_sea"] = no_sea.airspace(all_points)
-    # The claim base's legal reach polygons (for the text and the maps) need only the legal airspace: they
-    # are computed meanwhile, in another process that inherits it.
+    # The claim base's legal reach polygons (for the text and the maps) need only the legal airspace, and the
+    # basing search only the farthest point of the claim's region on legal routes: both are computed
+    # meanwhile, in other processes that inherit what is prepared here. The legal field remembers its
+    # points, so that its coverage shares cost no new distances later.
     claim_reach = None
     if map_layers:
         claim_reach = in_background(lambda: _variant_reach(s, spaces, s.claim_base, "legal", legal), workers)
+    claim_legal_fn, claim_far_m = None, None
+    if legal.active:
+        claim_legal_fn = _remembering(_flyable_field([s.claim_base], legal, spaces["legal"]))
+        _, far, _ = coverage.field_coverage(s.claim_region.geometry, claim_legal_fn, [])
+        claim_far_m = far.distance_m
+    basing = in_background(lambda: _basing(s, claim_far_m, catalog), workers)
     routes_cache = {}
 
     def route(variant, base, target):
@@ -687,9 +695,9 @@ def _evaluate(scenario, catalog, map_layers, workers):
         {round(r, 3) for c in radius_cases if c.radius_m for r in c.radius_m}
         | ({round(max_recorded_m, 3)} if max_recorded_m else set())
     )
-    fields, basing = [], None
+    fields = []
     for region in s.regions:
-        for base in _claim_base_first(s.bases, s.claim_base):
+        for base in s.bases:
             lons, lats = np.array([base.lon]), np.array([base.lat])
             covers = [coverage.coverage(region.geometry, lons, lats, r) for r in radii]
             far = coverage.farthest_point(region.geometry, lons, lats)
@@ -710,9 +718,11 @@ def _evaluate(scenario, catalog, map_layers, workers):
                 rules = replace(legal, via=corridor.waypoints)
                 variants.append(("corridor", rules, spaces["legal"] or rules.airspace(all_points)))
             for name, rules, space in variants:
-                covers, far, method = coverage.field_coverage(
-                    region.geometry, _flyable_field([base], rules, space), radii
+                claims_own = (
+                    name == "legal" and region.id == s.claim_region.id and same_place(base, s.claim_base)
                 )
+                field_fn = claim_legal_fn if claims_own else _flyable_field([base], rules, space)
+                covers, far, method = coverage.field_coverage(region.geometry, field_fn, radii)
                 fields.append(
                     FieldCase(
                         base, region, name, far.distance_m, (far.lon, far.lat),
@@ -720,16 +730,6 @@ def _evaluate(scenario, catalog, map_layers, workers):
                         method,
                     )
                 )  # fmt: skip
-                if (
-                    basing is None
-                    and name == "legal"
-                    and region.id == s.claim_region.id
-                    and same_place(base, s.claim_base)
-                ):
-                    # The basing search needs this field's farthest point, and then nothing else here.
-                    legal_field = fields[-1]
-                    basing = in_background(lambda f=legal_field: _basing(s, f, catalog), workers)
-    fields.sort(key=lambda f: (s.regions.index(f.region), s.bases.index(f.base)))  # the scenario's order
     if not legal.active:  # every route is direct: the legal answer is the direct one
         fields += [replace(f, routes="legal") for f in fields if f.routes == "direct"]
 
@@ -754,11 +754,7 @@ def _evaluate(scenario, catalog, map_layers, workers):
             }
         )
     data["sensitivity"] = sensitivity
-    data["basing"] = (
-        basing.result()
-        if basing is not None
-        else _basing(s, field_of(s.claim_base, s.claim_region, "legal"), catalog)
-    )
+    data["basing"] = basing.result()
 
     # -- targets in scope -------------------------------------------------------------------------------
     targets = []
@@ -858,15 +854,11 @@ def _evaluate(scenario, catalog, map_layers, workers):
     return result
 
 
-def _claim_base_first(bases, claim_base):
-    """The bases with the claim's own first (its legal field starts the basing search)."""
-    return sorted(bases, key=lambda b: not same_place(b, claim_base))
-
-
-def _basing(s, legal_field, catalog):
+def _basing(s, legal_far_m, catalog):
     """Where the claim's base stands against the basing area of the claim's region under the published
-    radius (direct, and on legal routes when airspace is closed), and the best airfields of its country
-    inside it (:func:`rangecalc.basing.base_position`)."""
+    radius (direct, and on legal routes when airspace is closed: ``legal_far_m`` is the farthest point's
+    distance on them), and the best airfields of its country inside it
+    (:func:`rangecalc.basing.base_position`)."""
     from .basing import base_position
     from .data import load_catalog
 
@@ -878,7 +870,7 @@ def _basing(s, legal_field, catalog):
     )
     routing = Routing(s.routing.avoid, (), s.routing.standoff_m, s.routing.reasons, s.routing.territorial_sea_m,
                       s.routing.land)  # fmt: skip
-    far = legal_field.far_m if legal_field is not None and routing.active else None
+    far = legal_far_m if routing.active else None
     pos = base_position(frame.combat_radius.values_si(), region, base, routing, catalog, countries,
                         flyable_farthest_m=far)  # fmt: skip
 
