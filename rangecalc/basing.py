@@ -487,17 +487,18 @@ def _airports(table, wanted2, bundled, iata_only):
     lons = np.array([float(a["lon"]) for a in rows])
     lats = np.array([float(a["lat"]) for a in rows])
     keep = np.ones(len(rows), bool)
+    # Pairs within SAME_AIRFIELD_M by the exact geodesic (geodesy.within solves it only for pairs near it).
     if len(rows) > 1:
-        d = geodesy.distance(lons[:, None], lats[:, None], lons[None, :], lats[None, :])
-        np.fill_diagonal(d, np.inf)
+        same = geodesy.within(lons[:, None], lats[:, None], SAME_AIRFIELD_M, lons[None, :], lats[None, :])
         for i in range(len(rows)):
             if keep[i]:
-                keep[np.nonzero(d[i, i + 1 :] <= SAME_AIRFIELD_M)[0] + i + 1] = False
+                keep[np.nonzero(same[i, i + 1 :])[0] + i + 1] = False
     if bundled:
         blons = np.array([b.lon for b in bundled])
         blats = np.array([b.lat for b in bundled])
-        d = geodesy.distance(lons[:, None], lats[:, None], blons[None, :], blats[None, :])
-        keep &= d.min(axis=1) > SAME_AIRFIELD_M
+        keep &= ~geodesy.within(
+            lons[:, None], lats[:, None], SAME_AIRFIELD_M, blons[None, :], blats[None, :]
+        ).any(axis=1)
     return [
         Airfield(
             a["icao"].lower(),

@@ -304,18 +304,19 @@ class Airspace:
             by_tile = {}
             for pid, (owner, _) in enumerate(self._pocket_list):
                 by_tile.setdefault(owner, []).append(pid)
-            self._pocket_trees = {
-                k: (ids, shapely.STRtree([self._pocket_list[pid][1] for pid in ids]))
-                for k, ids in by_tile.items()
-            }
+            self._pocket_trees = {}
+            for k, ids in by_tile.items():
+                polygons = [self._pocket_list[pid][1] for pid in ids]
+                self._pocket_trees[k] = (ids, shapely.STRtree(polygons), shapely.total_bounds(polygons))
         point, tile = self._tiles_near(xyz)
         open_ = []
         for k in np.unique(tile).tolist():
             if k not in self._pocket_trees:
                 continue
-            ids, tree = self._pocket_trees[k]
+            ids, tree, (minx, miny, maxx, maxy) = self._pocket_trees[k]
             x, y = self._tiles[k].chart.from_xyz(xyz[point[tile == k]])
-            hit = np.unique(tree.query(shapely.points(x, y), predicate="intersects")[1])
+            boxed = (x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy)  # no pocket elsewhere
+            hit = np.unique(tree.query(shapely.points(x[boxed], y[boxed]), predicate="intersects")[1])
             open_ += [ids[h] for h in hit.tolist()]
         return (pocket < 0) | np.isin(pocket, open_)
 
@@ -764,13 +765,31 @@ class Airspace:
             tangent[:, j] = self._tangent_to_points(reached[:, k], pxyz[col_p[j]])
         tangent |= near[None, :]
         approx[1:][~tangent] = np.inf
-        order = np.argsort(approx, axis=0)
+        # Candidates in order of their bounds: the first _HEAD_RANKS by a partial sort (most points see one of
+        # them), the rest sorted only for the points that get that far.
+        n_cand = approx.shape[0]
+        order = np.zeros(approx.shape, np.intp)
+        head = min(_HEAD_RANKS, n_cand)
+        top = (
+            np.argpartition(approx, head - 1, axis=0)[:head] if head < n_cand else np.arange(n_cand)[:, None]
+        )
+        top = np.broadcast_to(top, (head, col_k.size))
+        order[:head] = np.take_along_axis(
+            top, np.argsort(np.take_along_axis(approx, top, axis=0), axis=0), axis=0
+        )
+        sorted_all = head == n_cand
         first, first_rank = np.full(col_k.size, -1), np.zeros(col_k.size, np.int64)
         pending = np.nonzero(~inside)[0]
         # Ranks are tried in blocks of 1, 2, 4, ... (one visibility call per block, not per rank), narrower
         # while many points are pending (a test beyond a point's first visible rank is wasted).
         rank, width = 0, 1
-        while pending.size and rank < order.shape[0]:
+        while pending.size and rank < n_cand:
+            if rank + width > head and not sorted_all:
+                # The rest after the head, which keeps its order (what was tried stays what was tried).
+                rest = approx[:, pending]
+                rest[order[:head, pending], np.arange(pending.size)] = -np.inf
+                order[head:, pending] = np.argsort(rest, axis=0)[head:]
+                sorted_all = True
             c = order[rank : rank + width, pending]  # (ranks, points)
             possible = np.isfinite(approx[c, pending[None, :]])
             rows, cols = np.nonzero(possible)
@@ -784,7 +803,7 @@ class Airspace:
             first[pending[hit]] = c[best[hit], np.nonzero(hit)[0]]
             first_rank[pending[hit]] = rank + best[hit]
             # Points with no possible candidate left are done (unreachable); the others go on.
-            alive = ~hit & possible[-1] if rank + width < order.shape[0] else np.zeros_like(hit)
+            alive = ~hit & possible[-1] if rank + width < n_cand else np.zeros_like(hit)
             pending = pending[alive]
             rank, width = rank + width, max(1, min(2 * width, _RANK_BLOCK_PAIRS // max(pending.size, 1)))
         result = np.full(col_k.size, np.inf)
@@ -796,9 +815,13 @@ class Airspace:
         # tested and measured: the answer is the exact minimum over visible last corners.
         f, fk, fp = first[found], col_k[found], col_p[found]
         result[found] = offset[f, fk] + geodesy.distance(cand_lon[f, fk], cand_lat[f, fk], lons[fp], lats[fp])
-        ranks = np.empty((order.shape[0], found.size), np.int32)
-        np.put_along_axis(ranks, order[:, found], np.arange(order.shape[0], dtype=np.int32)[:, None], axis=0)
-        later = (approx[:, found] <= result[found][None, :]) & (ranks > first_rank[found][None, :])
+        # The candidates each point tried, up to its first visible one (a point past the head was sorted whole).
+        tried = np.zeros((n_cand, found.size), bool)
+        reached = first_rank[found]
+        for r in range(int(reached.max()) + 1):
+            cols = np.nonzero(reached >= r)[0]
+            tried[order[r, found[cols]], cols] = True
+        later = (approx[:, found] <= result[found][None, :]) & ~tried
         cand, col = np.nonzero(later)
         col = found[col]
         kk, pp = col_k[col], col_p[col]
@@ -866,6 +889,8 @@ SAMPLED_LONG_M = 3_000_000.0
 SAMPLED_DEPTH_M = 5_000.0
 #: Starts whose shortest distances over the corner graph an :class:`Airspace` keeps (see _from_start).
 _STARTS_KEPT = 256
+#: Ranks of candidates that :meth:`Airspace.distances_to` sorts for every point (the others only as needed).
+_HEAD_RANKS = 32
 #: Pairs that one block of ranks in :meth:`Airspace.distances_to` aims at (see there).
 _RANK_BLOCK_PAIRS = 5_000
 #: Candidate x point entries in one chunk of :meth:`Airspace.distances_to` (8 bytes each, a few matrices).
