@@ -609,8 +609,6 @@ def _evaluate(scenario, catalog, map_layers, workers):
     all_points += [
         (r.geometry.representative_point().x, r.geometry.representative_point().y) for r in s.regions
     ]
-    if legal.active:
-        import scipy.sparse.csgraph  # noqa: F401  (routing's Dijkstra: imported once, before the forks below)
     reopened = in_background(lambda: _reopened(s, all_points), workers)
     spaces = {"legal": legal.airspace(all_points) if legal.active else None}
     no_sea = None  # the same closures without territorial seas: a sensitivity case

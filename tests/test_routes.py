@@ -240,6 +240,31 @@ def test_sampled_blocking_catches_segments_across_a_closed_country(syria_case):
     assert not space._clear(alon[:1], alat[:1], blon[:1], blat[:1])[0]  # the full test agrees
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.integers(2, 60), st.data())
+def test_small_graph_dijkstra_agrees_with_scipy(size, data):
+    # The oracle: scipy's Dijkstra, which routing uses for graphs with many edges.
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    pairs = sorted({tuple(sorted(p)) for p in data.draw(st.lists(st.tuples(st.integers(0, size - 1),
+                    st.integers(0, size - 1)).filter(lambda p: p[0] != p[1]), max_size=4 * size))})  # fmt: skip
+    weights = data.draw(st.lists(st.floats(1e-6, 5e6), min_size=len(pairs), max_size=len(pairs)))
+    limit = data.draw(st.sampled_from([np.inf, 1e6, 5e6]))
+    i = np.array([p[0] for p in pairs], np.int64)
+    j = np.array([p[1] for p in pairs], np.int64)
+    w = np.array(weights, float)
+    dist, pred = routes._dijkstra(size, i, j, w, 0, limit)
+    graph = coo_matrix((w, (i, j)), shape=(size, size)).tocsr()
+    expected, _ = dijkstra(graph, directed=False, indices=0, return_predecessors=True, limit=limit)
+    assert dist.tolist() == pytest.approx(expected.tolist(), rel=1e-12)
+    for v in np.nonzero(np.isfinite(dist) & (np.arange(size) != 0))[0]:  # each predecessor lies on a path
+        u = pred[v]
+        edge = next(k for k, p in enumerate(pairs) if set(p) == {u, v})
+        assert dist[v] == pytest.approx(dist[u] + w[edge], rel=1e-12)
+    assert (pred[~np.isfinite(dist)] == -9999).all()
+
+
 def test_unknown_country_in_avoid_suggests_close_matches():
     from rangecalc.errors import NotFoundError
 
