@@ -784,8 +784,9 @@ class Airspace:
         first, first_rank = np.full(col_k.size, -1), np.zeros(col_k.size, np.int64)
         pending = np.nonzero(~inside)[0]
         # Ranks are tried in blocks of 1, 2, 4, ... (one visibility call per block, not per rank), narrower
-        # while many points are pending (a test beyond a point's first visible rank is wasted).
-        rank, width = 0, 1
+        # while many points are pending (a test beyond a point's first visible rank is wasted), and wider from
+        # the start when few are (a call costs more than a few wasted tests).
+        rank, width = 0, max(1, min(_FIRST_BLOCK_RANKS, _RANK_BLOCK_PAIRS // max(pending.size, 1)))
         while pending.size and rank < n_cand:
             if rank + width > head and not sorted_all:
                 # The rest after the head, which keeps its order (what was tried stays what was tried).
@@ -896,6 +897,8 @@ _SMALL_GRAPH_EDGES = 20_000
 _STARTS_KEPT = 256
 #: Ranks of candidates that :meth:`Airspace.distances_to` sorts for every point (the others only as needed).
 _HEAD_RANKS = 32
+#: The widest first block of ranks (see :meth:`Airspace.distances_to`).
+_FIRST_BLOCK_RANKS = 16
 #: Pairs that one block of ranks in :meth:`Airspace.distances_to` aims at (see there).
 _RANK_BLOCK_PAIRS = 5_000
 #: Candidate x point entries in one chunk of :meth:`Airspace.distances_to` (8 bytes each, a few matrices).
