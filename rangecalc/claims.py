@@ -609,6 +609,9 @@ def _evaluate(scenario, catalog, map_layers, workers):
     all_points += [
         (r.geometry.representative_point().x, r.geometry.representative_point().y) for r in s.regions
     ]
+    if legal.territorial_sea_m:
+        for region in legal.land:  # outlines read once, before the processes forked below need them
+            region.geometry  # noqa: B018
     reopened = in_background(lambda: _reopened(s, all_points), workers)
     spaces = {"legal": legal.airspace(all_points) if legal.active else None}
     no_sea = None  # the same closures without territorial seas: a sensitivity case
