@@ -841,25 +841,37 @@ class Airspace:
     def _from_start(self, lon, lat, limit, usable):
         """(start in the stand-off zone?, Dijkstra distances over the corners) from a start, through the
         ``usable`` corners within ``limit`` of it; kept for the next question from the same start (fields
-        and searches ask one start about many batches of points)."""
-        key = (lon, lat, limit, usable.tobytes())
-        if key not in self._starts:
+        and searches ask one start about many batches of points).
+
+        Batches open different pockets (see _usable); a search through more corners than asked for serves
+        too: no shortest path to a corner outside a pocket enters it (the pocket lemma, _pockets), so the
+        distances to the usable corners are the same, and the others are set aside. A start is searched
+        again only when a batch opens a pocket not searched before, through every pocket opened so far."""
+        key = (lon, lat, limit)
+        found = self._starts.get(key)
+        if found is None or (not isinstance(found, NoRouteError) and (usable & ~found[0]).any()):
             try:
                 s_xyz, s_in = self._endpoint(lon, lat, "the base")
             except NoRouteError as exc:
-                self._starts[key] = exc
+                found = exc
             else:
+                searched = usable if found is None else usable | found[0]
                 ll = self._corners_lonlat
-                mask = (geodesy.distance(lon, lat, ll[:, 0], ll[:, 1]) <= limit) & usable
+                mask = (geodesy.distance(lon, lat, ll[:, 0], ll[:, 1]) <= limit) & searched
                 self._connect(mask)
                 dist, _ = self._shortest(self._links(s_xyz, s_in, lon, lat, mask), limit=limit)
-                if len(self._starts) >= _STARTS_KEPT:
-                    self._starts.pop(next(iter(self._starts)))
-                self._starts[key] = (s_in, dist)
-        found = self._starts[key]
+                found = (searched, s_in, dist)
+            self._starts.pop(key, None)
+            if len(self._starts) >= _STARTS_KEPT:
+                self._starts.pop(next(iter(self._starts)))
+            self._starts[key] = found
         if isinstance(found, NoRouteError):
             raise found
-        return found
+        searched, s_in, dist = found
+        if (searched & ~usable).any():
+            dist = dist.copy()
+            dist[: len(usable)][searched & ~usable] = np.inf
+        return s_in, dist
 
     def _reach_pockets(self, result, lons, lats, pxyz, near, neighbours=16, rounds=4):
         """Points in the stand-off zone that no corner sees (pockets of a border): reach them from the
