@@ -596,6 +596,7 @@ def _evaluate(scenario, catalog, map_layers, workers):
     from . import coverage, geodesy
     from .parallel import in_background
     from .reach import _flyable_field, _remembering
+    from .regions import read_geometries
     from .routes import NoRouteError
 
     s = scenario
@@ -609,9 +610,8 @@ def _evaluate(scenario, catalog, map_layers, workers):
     all_points += [
         (r.geometry.representative_point().x, r.geometry.representative_point().y) for r in s.regions
     ]
-    if legal.territorial_sea_m:
-        for region in legal.land:  # outlines read once, before the processes forked below need them
-            region.geometry  # noqa: B018
+    if legal.territorial_sea_m:  # outlines read once, before the processes forked below need them
+        read_geometries(legal.land)
     reopened = in_background(lambda: _reopened(s, all_points), workers)
     spaces = {"legal": legal.airspace(all_points) if legal.active else None}
     no_sea = None  # the same closures without territorial seas: a sensitivity case

@@ -203,3 +203,21 @@ def test_kinds_are_read_when_first_used(tmp_path):
         catalog.base("mozdok")
     with pytest.raises(DataError, match="duplicate id"):
         catalog.validate()
+
+
+def test_outlines_read_together_equal_those_read_one_at_a_time(tmp_path):
+    # The bulk read (one GEOS pass over the file) against the one-feature-at-a-time read it replaces.
+    import shapely
+
+    from rangecalc.regions import _all_regions, all_regions, read_geometries
+
+    _all_regions.cache_clear()
+    every = list(all_regions(data.load_catalog()).values())
+    one_by_one = {r.id: shapely.to_wkb(r._load()) for r in every if r._load is not None}
+    assert len(one_by_one) > 200  # the world file's countries, not yet read
+    _all_regions.cache_clear()
+    fresh = list(all_regions(data.load_catalog()).values())
+    read_geometries(fresh)
+    assert all(r._load is None for r in fresh)
+    assert {r.id: shapely.to_wkb(r.geometry) for r in fresh if r.id in one_by_one} == one_by_one
+    _all_regions.cache_clear()
