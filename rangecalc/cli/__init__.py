@@ -22,7 +22,16 @@ from ..errors import RangecalcError, UsageError  # noqa: E402
 
 
 class RangecalcGroup(click.Group):
-    """A click group whose errors are one line on stderr, never a traceback."""
+    """A click group whose errors are one line on stderr, never a traceback, and whose commands are
+    imported when first asked for (see :data:`COMMANDS`)."""
+
+    def list_commands(self, ctx):
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx, name):
+        if name not in self.commands and name in COMMANDS:
+            self.add_command(_command(name), name)
+        return self.commands.get(name)
 
     def main(self, args=None, prog_name=None, standalone_mode=True, **extra):
         try:
@@ -76,36 +85,29 @@ def cli():
     """
 
 
-def _register():
-    from .basing import basing_cmd
-    from .check import check_data_cmd
-    from .claim import claim_cmd
-    from .compare import compare_cmd, table_cmd
-    from .distance import distance_cmd
-    from .listing import airframes_cmd, bases_cmd
-    from .map import map_group
-    from .reach import reach_cmd
-    from .rings import rings_cmd
-    from .route import route_cmd
-
-    for command in (
-        claim_cmd,
-        distance_cmd,
-        route_cmd,
-        rings_cmd,
-        reach_cmd,
-        compare_cmd,
-        table_cmd,
-        basing_cmd,
-        airframes_cmd,
-        bases_cmd,
-        check_data_cmd,
-        map_group,
-    ):
-        cli.add_command(command)
+#: Each command's module and object: a command's module is imported only when that command runs (or when
+#: the help lists them all), so that ``rangecalc airframes`` does not load the routing commands' options.
+COMMANDS = {
+    "claim": ("claim", "claim_cmd"),
+    "distance": ("distance", "distance_cmd"),
+    "route": ("route", "route_cmd"),
+    "rings": ("rings", "rings_cmd"),
+    "reach": ("reach", "reach_cmd"),
+    "compare": ("compare", "compare_cmd"),
+    "table": ("compare", "table_cmd"),
+    "basing": ("basing", "basing_cmd"),
+    "airframes": ("listing", "airframes_cmd"),
+    "bases": ("listing", "bases_cmd"),
+    "check-data": ("check", "check_data_cmd"),
+    "map": ("map", "map_group"),
+}
 
 
-_register()
+def _command(name):
+    import importlib
+
+    module, attribute = COMMANDS[name]
+    return getattr(importlib.import_module(f".{module}", __name__), attribute)
 
 
 def main():
