@@ -8,7 +8,9 @@ any other); weights are geodesic lengths on WGS84; Dijkstra (scipy.sparse.csgrap
 
 The globe in tiles. Closed airspace that lies (grown by its stand-off and territorial sea) within
 :data:`SINGLE_CHART_DEG` of one centre is built in one gnomonic chart about it (:class:`_Chart`: the sphere
-of unit vectors with geodetic latitude, where great circles are straight lines). Wider airspace is cut into
+of unit vectors with geodetic latitude, where great circles are straight lines), each country's obstacle
+grown in a chart about the country itself and carried over vertex by vertex (so that closing another
+country, which moves the common centre, never moves it). Wider airspace is cut into
 lon/lat cells of :data:`TILE_DEG`, each with a chart about its centre; a cell builds the obstacles of the
 land within reach of it (its stand-off, territorial sea and pad) and keeps what falls within the cell and a
 margin of :data:`TILE_MARGIN_DEG` (neighbours overlap, so eroded copies leave no slit along cell lines; at
@@ -1181,12 +1183,7 @@ def _build_tiles(closed, land, territorial_sea_m, standoff_m, obstacles=True):
             if territorial_sea_m:
                 # Built in an ellipsoidal gnomonic projection about the piece itself (scale 1 at its
                 # centre), then carried into the cell's chart vertex by vertex, densified.
-                lonlat = shapely.union_all(polygons)
-                c = _unit_vectors(*shapely.get_coordinates(lonlat).T).mean(axis=0)
-                local = (
-                    math.degrees(math.atan2(c[1], c[0])),
-                    math.degrees(math.asin(c[2] / np.linalg.norm(c))),
-                )
+                local = _centre(polygons)
                 proj = _gnomonic(local)
                 kept = [(part, _project(proj, part), 0.0) for part in polygons]
                 sea = _with_territorial_sea(kept, territorial_sea_m, local, proj, neighbours)
@@ -1203,10 +1200,22 @@ def _build_tiles(closed, land, territorial_sea_m, standoff_m, obstacles=True):
             pieces.append((region, xy))
             if not obstacles:
                 continue
+            # Compact airspace: each region grown in a chart about itself, then carried into the common
+            # chart, so that closing another region (which moves the common chart's centre) leaves its
+            # obstacle where it was. (Gnomonic to gnomonic maps great circles to great circles: carried
+            # vertex by vertex, the polygon is the same on the sphere.) A cell's chart is fixed already.
+            plane = chart if key is not None else _Chart(*_centre(polygons))
+            if plane is not chart:
+                xy = _carried(xy, chart, plane)
             # Plane distances shrink by (b/a)^3 cos^2(t) on the ground at most: grow by that much more.
-            t = chart.angle_deg(xy) + math.degrees((standoff_m + 3 * SIMPLIFY_M) / CHART_RADIUS_M) * 1.5 + 0.5
+            t = plane.angle_deg(xy) + math.degrees((standoff_m + 3 * SIMPLIFY_M) / CHART_RADIUS_M) * 1.5 + 0.5
             scale = 1.0 / (_PLANE_TO_GROUND * math.cos(math.radians(min(t, 80.0))) ** 2)
-            grown.append(_simplified_outward(xy, standoff_m * scale, 2 * SIMPLIFY_M * scale, SIMPLIFY_M))
+            g = _simplified_outward(xy, standoff_m * scale, 2 * SIMPLIFY_M * scale, SIMPLIFY_M)
+            if plane is not chart:
+                g = _carried(g, plane, chart)
+                if not g.is_valid:
+                    g = shapely.make_valid(g)
+            grown.append(g)
         if not pieces:
             continue
         clip = None
@@ -1241,6 +1250,18 @@ def _build_tiles(closed, land, territorial_sea_m, standoff_m, obstacles=True):
         pockets = _pockets(chart, obstacle, key)
         tiles.append(_Tile(chart, pieces, raw, obstacle, blocked, blocked_raw, reach, pockets))
     return tiles
+
+
+def _centre(polygons):
+    """(lon, lat) of the mean unit vector of lon/lat polygons' vertices: a chart centre about them."""
+    c = _unit_vectors(*shapely.get_coordinates(shapely.union_all(polygons)).T).mean(axis=0)
+    return math.degrees(math.atan2(c[1], c[0])), math.degrees(math.asin(c[2] / np.linalg.norm(c)))
+
+
+def _carried(geometry, source, target):
+    """A plane geometry of one chart in another's plane, vertex by vertex (exact between gnomonic charts:
+    both draw great circles straight)."""
+    return shapely.transform(geometry, lambda xy: np.column_stack(target.from_xyz(source.to_xyz(xy))))
 
 
 def _single_chart(closed, standoff_m, territorial_sea_m):

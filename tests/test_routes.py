@@ -94,15 +94,10 @@ def test_target_inside_closed_airspace_has_no_route():
         route_through([box(9, -1, 11, 1)])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known violation (issue 12): compact closed airspace is built in one chart centred on the closed "
-    "regions, so adding a box moves the chart's centre (0.1 -> 0.35 deg) and the first box's outward-"
-    "simplified corners move by 0.2-0.3 m; the route gets 14 cm shorter",
-)
 def test_adding_an_overlapping_obstacle_never_shortens_a_route_regression():
-    """Found by hypothesis on 2026-11-30 with random seeds; the property test above runs fixed examples so
-    that CI is deterministic, and this case stays visible until the engine is fixed."""
+    """Found by hypothesis with random seeds: compact airspace was grown in one chart centred on all the
+    closed regions, so adding a box moved the first box's outward-simplified corners (0.2-0.3 m) and the
+    route got 14 cm shorter. Each region is now grown in a chart about itself."""
     first = box(1.0, -0.5, 2.0, 1.0, "first")
     second = box(1.0, 0.0, 2.0, 1.5, "second")
     assert route_through([first, second]).length_m >= route_through([first]).length_m - 1e-2
