@@ -9,6 +9,7 @@ import contextlib
 import gc
 import multiprocessing
 import os
+import pickle
 import threading
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -69,18 +70,6 @@ def pool(workers, initializer, job):
         _unshare()
 
 
-_BACKGROUND = None
-
-
-def _set_background(fn):
-    global _BACKGROUND
-    _BACKGROUND = fn
-
-
-def _run_background():
-    return _BACKGROUND()
-
-
 class _Inline:
     """What :func:`in_background` returns where it cannot fork: ``fn`` runs when its result is asked for."""
 
@@ -92,40 +81,62 @@ class _Inline:
 
 
 def in_background(fn, workers=None):
-    """Start ``fn()`` (a closure: a forked worker inherits it, nothing is pickled but its result) in another
+    """Start ``fn()`` (a closure: a forked process inherits it, nothing is pickled but its result) in another
     process, and return an object whose ``result()`` waits for it (re-raising its error). With one worker,
-    or where the system cannot fork, ``fn`` runs in this process when its result is asked for."""
+    or where the system cannot fork, ``fn`` runs in this process when its result is asked for.
+
+    A bare ``os.fork`` with a pipe for the answer: no pool, so no thread of ours is running when a later
+    job forks (forking a process with threads risks a child stuck on a lock one of them held)."""
     if worker_count(workers, 2) < 2 or not _can_fork():
         return _Inline(fn)
     _share()
     try:
-        executor = _executor(1, _set_background, fn)
-        future = executor.submit(_run_background)
+        read, write = os.pipe()
+        pid = os.fork()
     except BaseException:
         _unshare()
         raise
-    executor.shutdown(wait=False)  # the worker exits once it has answered
-    return _Background(future)
+    if pid == 0:  # the child: answer down the pipe, then leave without running this process's exit code
+        os.close(read)
+        code = 0
+        try:
+            answer = pickle.dumps((True, fn()))
+        except BaseException as exc:  # every error goes back to the caller
+            try:
+                answer = pickle.dumps((False, exc))
+            except Exception:  # an error that cannot be pickled: its text
+                answer = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+        try:
+            with os.fdopen(write, "wb") as out:
+                out.write(answer)
+        except BaseException:  # the caller went away
+            code = 1
+        os._exit(code)
+    os.close(write)
+    return _Background(pid, read)
 
 
 class _Background:
-    """What :func:`in_background` returns: ``result()`` waits for the answer; the freeze is lifted once the
-    answer is in (asked for or not)."""
+    """What :func:`in_background` returns: ``result()`` waits for the answer and re-raises the child's
+    error; the freeze (see _share) is lifted once the answer is in."""
 
-    def __init__(self, future):
-        self._future = future
-        self._released = False
-        future.add_done_callback(self._release)
-
-    def _release(self, *_):
-        with _SHARED_LOCK:
-            if self._released:
-                return
-            self._released = True
-        _unshare()
+    def __init__(self, pid, read):
+        self._pid, self._read = pid, read
+        self._answer = None
 
     def result(self):
-        try:
-            return self._future.result()
-        finally:
-            self._release()
+        if self._answer is None:
+            try:
+                with os.fdopen(self._read, "rb") as pipe:
+                    data = pipe.read()
+                os.waitpid(self._pid, 0)
+            finally:
+                _unshare()
+            if not data:
+                self._answer = (False, RuntimeError("a background process ended without an answer"))
+            else:
+                self._answer = pickle.loads(data)
+        ok, value = self._answer
+        if not ok:
+            raise value
+        return value

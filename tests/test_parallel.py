@@ -29,6 +29,12 @@ def test_one_worker_runs_inline_when_asked():
     assert job.result() == (os.getpid(), "x")
 
 
+def test_unpicklable_answers_and_errors_come_back_as_errors():
+    job = parallel.in_background(lambda: lambda: None, workers=2)  # a lambda cannot be pickled
+    with pytest.raises(Exception):  # noqa: B017  (pickle's own error, whichever it is)
+        job.result()
+
+
 def test_background_errors_are_raised_where_the_result_is_asked_for():
     def fail():
         raise UsageError("no such thing")
@@ -40,7 +46,7 @@ def test_background_errors_are_raised_where_the_result_is_asked_for():
 
 
 def test_a_pool_freezes_while_it_runs_and_not_after():
-    with parallel.pool(2, parallel._set_background, None) as executor:
+    with parallel.pool(2, _pid_and, None) as executor:
         assert list(executor.map(abs, [-1, -2])) == [1, 2]
         assert gc.get_freeze_count() > 0
     assert gc.get_freeze_count() == 0
