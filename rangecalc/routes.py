@@ -380,7 +380,7 @@ class Airspace:
         if n == 0 or not self._tiles:
             return np.ones(n, bool)
         # Segments that a few points along them prove blocked skip the full test (most blocked tests).
-        sure = self._sampled_blocked(alon, alat, blon, blat, raw)
+        sure = self._sampled_blocked(alon, alat, blon, blat, raw, None if end_tiles is None else end_tiles[0])
         if sure.all():
             return np.zeros(n, bool)
         if sure.any():
@@ -411,13 +411,13 @@ class Airspace:
         self._test_pieces(idx[piece], tile, u0, u1, raw[seg], blocked)
         return ~np.bincount(seg, weights=blocked, minlength=n).astype(bool)
 
-    def _sampled_blocked(self, alon, alat, blon, blat, raw):
-        """Which segments a few of their own points prove blocked, in the chart of the tile nearest to their
-        first end (where their great-circle arc is a straight segment): one of the points
-        :data:`_SAMPLE_FRACTIONS` along it inside the tile's obstacle (``blocked``, or ``blocked_raw`` for
-        ``raw``) for a segment short enough to be one piece (see :func:`_pieces`: the arc is what the full
-        test tests); for one up to :data:`SAMPLED_LONG_M`, whose pieces stray from the arc (with the
-        geodesic: about 60 m x (L / 1,000 km)^2, 0.6 km at 3,000 km), inside the obstacle by
+    def _sampled_blocked(self, alon, alat, blon, blat, raw, tile=None):
+        """Which segments a few of their own points prove blocked, in the chart of ``tile`` (one per segment;
+        by default the tile nearest to its first end), where their great-circle arc is a straight segment:
+        one of the points :data:`_SAMPLE_FRACTIONS` along it inside the tile's obstacle (``blocked``, or
+        ``blocked_raw`` for ``raw``) for a segment short enough to be one piece (see :func:`_pieces`: the arc
+        is what the full test tests); for one up to :data:`SAMPLED_LONG_M`, whose pieces stray from the arc
+        (with the geodesic: about 60 m x (L / 1,000 km)^2, 0.6 km at 3,000 km), inside the obstacle by
         :data:`SAMPLED_DEPTH_M` or more. Such a segment meets the obstacle, as the full test would find; the
         others are left to it."""
         n = len(alon)
@@ -428,7 +428,12 @@ class Airspace:
         cosine = np.einsum("ij,ij->i", a, b)
         one_piece = cosine >= math.cos(PIECE_M / CHART_RADIUS_M)
         long = ~one_piece & (cosine >= math.cos(SAMPLED_LONG_M / CHART_RADIUS_M))
-        tile = np.argmax(a @ self._tile_centres.T, axis=1)
+        if tile is None:  # the nearest tile's centre, a block of segments at a time (bounded memory)
+            rows = max(1, _CHUNK_ENTRIES // len(self._tiles))
+            tile = np.concatenate(
+                [np.argmax(a[k : k + rows] @ self._tile_centres.T, axis=1) for k in range(0, n, rows)]
+            )
+        tile = np.asarray(tile)
         for k in np.unique(tile[one_piece | long]).tolist():
             t = self._tiles[k]
             da, db = a @ t.chart.c, b @ t.chart.c
@@ -821,7 +826,7 @@ class Airspace:
         # tested and measured: the answer is the exact minimum over visible last corners.
         f, fk, fp = first[found], col_k[found], col_p[found]
         result[found] = offset[f, fk] + geodesy.distance(cand_lon[f, fk], cand_lat[f, fk], lons[fp], lats[fp])
-        # The candidates each point tried, up to its first visible one (a point past the head was sorted whole).
+        # The candidates each point tried, up to its first visible one (past the head, sorted whole).
         tried = np.zeros((n_cand, found.size), bool)
         reached = first_rank[found]
         for r in range(int(reached.max()) + 1):
@@ -902,7 +907,8 @@ class Airspace:
 _SAMPLE_FRACTIONS = (0.5, 0.25, 0.75, 0.125, 0.375, 0.625, 0.875)
 _SAMPLED_MIN = 64
 #: The longest segments that :meth:`Airspace._sampled_blocked` samples (m; longer ones stray further from
-#: their arc), and how deep inside an obstacle (chart metres) a point of a segment longer than a piece must lie.
+#: their arc), and how deep inside an obstacle (chart metres) a point of a segment longer than a piece must
+#: lie.
 SAMPLED_LONG_M = 3_000_000.0
 SAMPLED_DEPTH_M = 5_000.0
 #: Corner graphs with at most this many edges are searched by :func:`_dijkstra`, bigger ones by scipy's.
