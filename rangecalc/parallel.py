@@ -40,7 +40,7 @@ def _executor(workers, initializer, job):
 # to such a page copies it. The garbage collector writes to every object it looks at: frozen (gc.freeze), the
 # objects are left alone by this process's collections and by the workers' (which inherit the freeze), until
 # the last worker's answer is in. A claim ran 15 % faster, with 0.3 s less of copying pages.
-_SHARED_LOCK = threading.Lock()
+_SHARED_LOCK = threading.RLock()  # re-entrant: a collection inside it may finalize a job
 _SHARED = 0
 
 
@@ -124,6 +124,18 @@ class _Background:
         self._pid, self._read = pid, read
         self._answer = None
 
+    def __del__(self):
+        # Never asked for (the caller failed meanwhile): close the pipe, so that a child still writing gets
+        # a broken pipe and exits, and lift the freeze.
+        if self._answer is None and self._read is not None:
+            try:
+                os.close(self._read)
+                os.waitpid(self._pid, os.WNOHANG)
+            except (OSError, TypeError):  # already gone, or the interpreter shutting down
+                pass
+            self._read = None
+            _unshare()
+
     def result(self):
         if self._answer is None:
             try:
@@ -131,6 +143,7 @@ class _Background:
                     data = pipe.read()
                 os.waitpid(self._pid, 0)
             finally:
+                self._read = None
                 _unshare()
             if not data:
                 self._answer = (False, RuntimeError("a background process ended without an answer"))

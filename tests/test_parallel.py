@@ -52,6 +52,18 @@ def test_a_pool_freezes_while_it_runs_and_not_after():
     assert gc.get_freeze_count() == 0
 
 
+def test_an_abandoned_job_closes_its_pipe_and_lifts_the_freeze():
+    if not parallel._can_fork():
+        pytest.skip("no fork here")
+    job = parallel.in_background(lambda: "x" * 1_000_000, workers=2)  # more than a pipe holds
+    read = job._read
+    del job
+    gc.collect()
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(OSError):
+        os.fstat(read)  # closed
+
+
 @pytest.mark.parametrize("workers", [0, -1, 1.5, True, "2"])
 def test_worker_counts_must_be_whole_and_positive(workers):
     with pytest.raises(UsageError, match="workers must be a whole number"):
