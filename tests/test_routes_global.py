@@ -127,7 +127,7 @@ def test_outward_simplification_contains_the_original(polygon, distance, toleran
     if truth.is_empty:  # GEOS returns nothing for distances near the smallest floats
         truth = polygon
     assert shapely.contains(simplified, truth)
-    bound = 1.03 * distance + pad + tolerance + 1e-6 * (1 + distance)
+    bound = 1.03 * (distance + pad + tolerance) + 1e-6 * (1 + distance)
     # (GEOS simplifies a buffer's input by 1 % of the distance, so the check's own buffer is drawn 1 %
     # wider, not to fall short of the bound.)
     assert shapely.contains(shapely.buffer(polygon, 1.01 * bound, quad_segs=64), simplified)
