@@ -379,22 +379,25 @@ class Airspace:
         raw = np.broadcast_to(np.asarray(raw, bool), (n,))
         if n == 0 or not self._tiles:
             return np.ones(n, bool)
+        a, b = _unit_vectors(alon, alat), _unit_vectors(blon, blat)
         # Segments that a few points along them prove blocked skip the full test (most blocked tests).
-        sure = self._sampled_blocked(alon, alat, blon, blat, raw, None if end_tiles is None else end_tiles[0])
+        sure = self._sampled_blocked(a, b, raw, None if end_tiles is None else end_tiles[0])
         if sure.all():
             return np.zeros(n, bool)
         if sure.any():
             rest = np.nonzero(~sure)[0]
             clear = np.zeros(n, bool)
             tiles = None if end_tiles is None else [np.asarray(t)[rest] for t in end_tiles]
-            clear[rest] = self._clear_pieces(alon[rest], alat[rest], blon[rest], blat[rest], raw[rest], tiles)
+            clear[rest] = self._clear_pieces(alon[rest], alat[rest], blon[rest], blat[rest], a[rest], b[rest],
+                                             raw[rest], tiles)  # fmt: skip
             return clear
-        return self._clear_pieces(alon, alat, blon, blat, raw, end_tiles)
+        return self._clear_pieces(alon, alat, blon, blat, a, b, raw, end_tiles)
 
-    def _clear_pieces(self, alon, alat, blon, blat, raw, end_tiles):
-        """:meth:`_clear`'s full test, piece by piece (arrays of segments, ``raw`` an array)."""
+    def _clear_pieces(self, alon, alat, blon, blat, a, b, raw, end_tiles):
+        """:meth:`_clear`'s full test, piece by piece (arrays of segments, their ends' unit vectors ``a`` and
+        ``b``, ``raw`` an array)."""
         n = len(alon)
-        seg, u0, u1 = _pieces(alon, alat, blon, blat)
+        seg, u0, u1 = _pieces(alon, alat, blon, blat, a, b)
         blocked = np.zeros(len(seg), bool)
         if end_tiles is not None:
             counts = np.bincount(seg, minlength=n)
@@ -411,8 +414,9 @@ class Airspace:
         self._test_pieces(idx[piece], tile, u0, u1, raw[seg], blocked)
         return ~np.bincount(seg, weights=blocked, minlength=n).astype(bool)
 
-    def _sampled_blocked(self, alon, alat, blon, blat, raw, tile=None):
-        """Which segments a few of their own points prove blocked, in the chart of ``tile`` (one per segment;
+    def _sampled_blocked(self, a, b, raw, tile=None):
+        """Which segments (ends' unit vectors ``a`` and ``b``) a few of their own points prove blocked, in the
+        chart of ``tile`` (one per segment;
         by default the tile nearest to its first end), where their great-circle arc is a straight segment:
         one of the points :data:`_SAMPLE_FRACTIONS` along it inside the tile's obstacle (``blocked``, or
         ``blocked_raw`` for ``raw``) for a segment short enough to be one piece (see :func:`_pieces`: the arc
@@ -420,11 +424,10 @@ class Airspace:
         (with the geodesic: about 60 m x (L / 1,000 km)^2, 0.6 km at 3,000 km), inside the obstacle by
         :data:`SAMPLED_DEPTH_M` or more. Such a segment meets the obstacle, as the full test would find; the
         others are left to it."""
-        n = len(alon)
+        n = len(a)
         sure = np.zeros(n, bool)
         if n < _SAMPLED_MIN:
             return sure
-        a, b = _unit_vectors(alon, alat), _unit_vectors(blon, blat)
         cosine = np.einsum("ij,ij->i", a, b)
         one_piece = cosine >= math.cos(PIECE_M / CHART_RADIUS_M)
         long = ~one_piece & (cosine >= math.cos(SAMPLED_LONG_M / CHART_RADIUS_M))
@@ -434,14 +437,16 @@ class Airspace:
                 [np.argmax(a[k : k + rows] @ self._tile_centres.T, axis=1) for k in range(0, n, rows)]
             )
         tile = np.asarray(tile)
-        for k in np.unique(tile[one_piece | long]).tolist():
+        sampled = one_piece | long
+        for k in np.unique(tile[sampled]).tolist():
             t = self._tiles[k]
-            da, db = a @ t.chart.c, b @ t.chart.c
+            here = np.nonzero(sampled & (tile == k))[0]
+            da, db = a[here] @ t.chart.c, b[here] @ t.chart.c
             # Ends well inside the chart's hemisphere, so that the arc is the segment between them; a long
             # segment's within 60 deg of the centre, where a ground distance is at least a quarter of its
             # chart distance (see _Chart), so that the depth holds four times the pieces' straying.
             for rows, depth, least in ((one_piece, False, 0.1), (long, True, 0.5)):
-                mine = np.nonzero(rows & (tile == k) & (da > least) & (db > least))[0]
+                mine = here[rows[here] & (da > least) & (db > least)]
                 if mine.size == 0:
                     continue
                 x0, y0 = t.chart.from_xyz(a[mine])
@@ -828,9 +833,9 @@ class Airspace:
         result[found] = offset[f, fk] + geodesy.distance(cand_lon[f, fk], cand_lat[f, fk], lons[fp], lats[fp])
         # The candidates each point tried, up to its first visible one (past the head, sorted whole).
         tried = np.zeros((n_cand, found.size), bool)
-        reached = first_rank[found]
-        for r in range(int(reached.max()) + 1):
-            cols = np.nonzero(reached >= r)[0]
+        last_tried = first_rank[found]
+        for r in range(int(last_tried.max()) + 1):
+            cols = np.nonzero(last_tried >= r)[0]
             tried[order[r, found[cols]], cols] = True
         later = (approx[:, found] <= result[found][None, :]) & ~tried
         cand, col = np.nonzero(later)
@@ -1009,12 +1014,11 @@ def _lonlat(xyz):
     )
 
 
-def _pieces(alon, alat, blon, blat):
-    """Geodesics a -> b cut into pieces of at most :data:`PIECE_M`, their ends on the geodesic:
-    (segment index of each piece, start unit vectors, end unit vectors). Segments that are surely shorter
-    than a piece (by the angle between their ends, at the largest radius of curvature) stay whole, without
-    solving any geodesic."""
-    a, b = _unit_vectors(alon, alat), _unit_vectors(blon, blat)
+def _pieces(alon, alat, blon, blat, a, b):
+    """Geodesics a -> b (ends in degrees, and as unit vectors ``a`` and ``b``) cut into pieces of at most
+    :data:`PIECE_M`, their ends on the geodesic: (segment index of each piece, start unit vectors, end unit
+    vectors). Segments that are surely shorter than a piece (by the angle between their ends, at the largest
+    radius of curvature) stay whole, without solving any geodesic."""
     angle = np.arccos(np.clip(np.einsum("ij,ij->i", a, b), -1, 1))
     long = np.nonzero(angle * CHART_RADIUS_M > PIECE_M)[0]
     k = np.ones(len(alon), int)
@@ -1186,10 +1190,10 @@ def _build_tiles(closed, land, territorial_sea_m, standoff_m, obstacles=True):
         for region, polygons in items:
             # Edges along a cell's parallels are not great circles: densify before projecting.
             polygons = [shapely.segmentize(part, 0.5) for part in polygons]
+            local = _centre(polygons) if territorial_sea_m or key is None else None
             if territorial_sea_m:
                 # Built in an ellipsoidal gnomonic projection about the piece itself (scale 1 at its
                 # centre), then carried into the cell's chart vertex by vertex, densified.
-                local = _centre(polygons)
                 proj = _gnomonic(local)
                 kept = [(part, _project(proj, part), 0.0) for part in polygons]
                 sea = _with_territorial_sea(kept, territorial_sea_m, local, proj, neighbours)
@@ -1210,7 +1214,7 @@ def _build_tiles(closed, land, territorial_sea_m, standoff_m, obstacles=True):
             # chart, so that closing another region (which moves the common chart's centre) leaves its
             # obstacle where it was. (Gnomonic to gnomonic maps great circles to great circles: carried
             # vertex by vertex, the polygon is the same on the sphere.) A cell's chart is fixed already.
-            plane = chart if key is not None else _Chart(*_centre(polygons))
+            plane = chart if key is not None else _Chart(*local)
             if plane is not chart:
                 xy = _carried(xy, chart, plane)
             # Plane distances shrink by (b/a)^3 cos^2(t) on the ground at most: grow by that much more.

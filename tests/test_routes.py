@@ -204,7 +204,8 @@ def test_sampled_blocking_agrees_with_the_full_visibility_test(syria_case, segme
     alone = [space._clear(alon[k : k + 1], alat[k : k + 1], blon[k : k + 1], blat[k : k + 1], raw)[0]
              for k in range(len(alon))]  # fmt: skip
     assert together.tolist() == alone
-    sure = space._sampled_blocked(alon, alat, blon, blat, np.full(len(alon), raw))
+    ends = routes._unit_vectors(alon, alat), routes._unit_vectors(blon, blat)
+    sure = space._sampled_blocked(*ends, np.full(len(alon), raw))
     assert not (sure & together).any()  # proven blocked only where the full test finds it blocked
 
 
@@ -230,7 +231,9 @@ def test_sampled_blocking_catches_segments_across_a_closed_country(syria_case):
     n = 100
     alon, alat = np.linspace(31.0, 38.0, n), np.full(n, 42.5)
     blon, blat = np.linspace(36.5, 40.5, n), np.full(n, 35.0)
-    sure = space._sampled_blocked(alon, alat, blon, blat, np.zeros(n, bool))
+    sure = space._sampled_blocked(
+        routes._unit_vectors(alon, alat), routes._unit_vectors(blon, blat), np.zeros(n, bool)
+    )
     assert sure.all()
     assert not space._clear(alon[:1], alat[:1], blon[:1], blat[:1])[0]  # the full test agrees
 
