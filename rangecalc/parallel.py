@@ -31,11 +31,6 @@ def _can_fork():
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _executor(workers, initializer, job):
-    context = multiprocessing.get_context("fork" if _can_fork() else None)
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=initializer, initargs=(job,))
-
-
 # While forked workers run, what existed when they were forked is shared with them page by page, and any write
 # to such a page copies it. The garbage collector writes to every object it looks at: frozen (gc.freeze), the
 # objects are left alone by this process's collections and by the workers' (which inherit the freeze), until
@@ -51,7 +46,7 @@ def _share():
         _SHARED += 1
 
 
-def _unshare(*_):
+def _unshare():
     global _SHARED
     with _SHARED_LOCK:
         _SHARED -= 1
@@ -63,9 +58,10 @@ def _unshare(*_):
 def pool(workers, initializer, job):
     """A process pool of ``workers`` whose workers first call ``initializer(job)``; forked where possible."""
     _share()
+    context = multiprocessing.get_context("fork" if _can_fork() else None)
     try:
-        with _executor(workers, initializer, job) as executor:
-            yield executor
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=initializer, initargs=(job,)) as ex:
+            yield ex
     finally:
         _unshare()
 
